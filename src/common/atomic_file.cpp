@@ -1,0 +1,138 @@
+#include "lmforge/common/atomic_file.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <iostream>
+#include <random>
+#include <sstream>
+
+#include "lmforge/common/error.h"
+
+namespace fs = std::filesystem;
+
+namespace lmforge {
+namespace {
+
+std::string random_suffix() {
+  static thread_local std::mt19937_64 rng{std::random_device{}() ^ static_cast<std::uint64_t>(::getpid())};
+  return fmt::format("{:x}", rng() & 0xFFFFFFFFFFULL);
+}
+
+void fsync_path(const fs::path& p) {
+  int fd = ::open(p.c_str(), O_RDONLY);
+  if (fd >= 0) {
+    ::fsync(fd);
+    ::close(fd);
+  }
+}
+
+}  // namespace
+
+AtomicFile::AtomicFile(fs::path path, bool binary) : path_(std::move(path)) {
+  if (path_ == "-") {
+    to_stdout_ = true;
+    return;
+  }
+  auto dir = path_.parent_path();
+  if (!dir.empty() && !fs::exists(dir)) {
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) runtime_error("cannot create directory {}: {}", dir.string(), ec.message());
+  }
+  temp_ = path_;
+  temp_ += ".tmp." + random_suffix();
+  auto mode = std::ios::out | std::ios::trunc;
+  if (binary) mode |= std::ios::binary;
+  file_.open(temp_, mode);
+  if (!file_) runtime_error("cannot write {}: {}", temp_.string(), std::strerror(errno));
+}
+
+AtomicFile::~AtomicFile() {
+  if (!to_stdout_ && !committed_) {
+    file_.close();
+    std::error_code ec;
+    fs::remove(temp_, ec);
+  }
+}
+
+std::ostream& AtomicFile::stream() { return to_stdout_ ? std::cout : file_; }
+
+void AtomicFile::write(const void* data, std::size_t size) {
+  stream().write(static_cast<const char*>(data), static_cast<std::streamsize>(size));
+}
+
+void AtomicFile::commit() {
+  if (committed_) return;
+  if (to_stdout_) {
+    std::cout.flush();
+    committed_ = true;
+    return;
+  }
+  file_.flush();
+  const bool ok = static_cast<bool>(file_);
+  file_.close();
+  if (!ok || file_.fail()) {
+    std::error_code ec;
+    fs::remove(temp_, ec);
+    runtime_error("writing {} failed (disk full?); the previous file, if any, is unchanged", path_.string());
+  }
+  fsync_path(temp_);
+  std::error_code ec;
+  fs::rename(temp_, path_, ec);
+  if (ec) {
+    fs::remove(temp_, ec);
+    runtime_error("cannot rename {} to {}: {}", temp_.string(), path_.string(), ec.message());
+  }
+  auto dir = path_.parent_path();
+  fsync_path(dir.empty() ? fs::path(".") : dir);
+  committed_ = true;
+}
+
+void write_file_atomic(const fs::path& path, std::string_view content) {
+  AtomicFile f(path, /*binary=*/true);
+  f.write(content.data(), content.size());
+  f.commit();
+}
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) runtime_error("cannot open {}: {}", path.string(), std::strerror(errno));
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+fs::path make_staging_dir(const fs::path& dir) {
+  fs::path clean = dir;
+  if (clean.filename().empty()) clean = clean.parent_path();
+  auto parent = clean.parent_path();
+  if (!parent.empty()) fs::create_directories(parent);
+  fs::path staging = clean;
+  staging += ".staging." + random_suffix();
+  fs::create_directories(staging);
+  return staging;
+}
+
+void replace_directory(const fs::path& staging, const fs::path& dir) {
+  fs::path clean = dir;
+  if (clean.filename().empty()) clean = clean.parent_path();
+  std::error_code ec;
+  fs::path old;
+  if (fs::exists(clean)) {
+    old = clean;
+    old += ".old." + random_suffix();
+    fs::rename(clean, old, ec);
+    if (ec) runtime_error("cannot replace {}: {}", clean.string(), ec.message());
+  }
+  fs::rename(staging, clean, ec);
+  if (ec) {
+    if (!old.empty()) fs::rename(old, clean);
+    runtime_error("cannot move {} to {}: {}", staging.string(), clean.string(), ec.message());
+  }
+  if (!old.empty()) fs::remove_all(old, ec);
+}
+
+}  // namespace lmforge

@@ -26,6 +26,14 @@ void add_all_groups(CLI::App& root) {
   for (auto& [order, registrar] : groups()) registrar(root);
 }
 
+CLI::App* group(CLI::App& root, const std::string& name, const std::string& description) {
+  for (auto* sub : root.get_subcommands([](CLI::App*) { return true; }))
+    if (sub->get_name() == name) return sub;
+  auto* g = root.add_subcommand(name, description);
+  g->require_subcommand(1);
+  return g;
+}
+
 }  // namespace lmforge::cli
 
 int main(int argc, char** argv) {

@@ -14,6 +14,11 @@ using GroupRegistrar = void (*)(CLI::App& root);
 bool register_group(int order, GroupRegistrar registrar);
 void add_all_groups(CLI::App& root);
 
+// The group subcommand `name` (e.g. "text"), created on first use, so that several files
+// can add verbs to one group (cli/text.cpp adds clean/sentences/dedupe, cli/text_segment.cpp
+// adds segment). The group requires one of its verbs.
+CLI::App* group(CLI::App& root, const std::string& name, const std::string& description);
+
 }  // namespace lmforge::cli
 
 #define LMFORGE_COMMAND_GROUP(order, fn) \

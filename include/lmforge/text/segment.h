@@ -20,9 +20,11 @@ enum class SegmentMode { kIcu, kDictionary };
 
 struct SegmenterOptions {
   SegmentMode mode = SegmentMode::kDictionary;
-  std::string dictionary;               // word [freq [tag]] per line; empty = bundled jieba dictionary
-  std::vector<std::string> user_dictionaries;  // extra words with optional frequencies
+  std::string dictionary;               // "word freq [tag]" per line; empty = bundled jieba dictionary
+  std::vector<std::string> user_dictionaries;  // "word [freq] [tag]" per line (jieba load_userdict);
+                                               // a missing freq is suggested so the word is cut whole
   bool hmm = true;                      // kDictionary: HMM for runs of unknown characters
+  std::string hmm_model;                // kDictionary: HMM parameters file; empty = bundled jieba_hmm.txt
 };
 
 class Segmenter {

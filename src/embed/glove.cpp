@@ -1,0 +1,138 @@
+#include "lmforge/embed/glove.h"
+
+#include <chrono>
+#include <cmath>
+#include <random>
+#include <thread>
+
+#include "embed/kernels.h"
+#include "lmforge/common/error.h"
+
+namespace lmforge::embed {
+namespace {
+
+struct GloveModel {
+  std::size_t vocab = 0, dim = 0;
+  std::vector<float> w;       // 2 * vocab rows of (dim + 1): word vectors, then context vectors; bias last
+  std::vector<float> gradsq;  // AdaGrad's sums of squared gradients, same shape, starting at 1
+};
+
+// One pass over entries[begin, end): the reference glove_thread's update. Returns the cost.
+LMFORGE_HOT_CLONES
+double glove_range(GloveModel& m, const GloveOptions& opt, const Cooccurrence* entries, std::size_t begin,
+                   std::size_t end, float* update1, float* update2) {
+  const std::size_t dim = m.dim, stride = dim + 1;
+  const float x_max = static_cast<float>(opt.x_max), alpha = static_cast<float>(opt.alpha);
+  const float eta = static_cast<float>(opt.eta), clip = static_cast<float>(opt.grad_clip);
+  float* w = m.w.data();
+  float* gradsq = m.gradsq.data();
+  double cost = 0;
+  for (std::size_t e = begin; e < end; ++e) {
+    const Cooccurrence& cr = entries[e];
+    float* w1 = w + static_cast<std::size_t>(cr.row) * stride;
+    float* w2 = w + (static_cast<std::size_t>(cr.col) + m.vocab) * stride;
+    float* g1 = gradsq + static_cast<std::size_t>(cr.row) * stride;
+    float* g2 = gradsq + (static_cast<std::size_t>(cr.col) + m.vocab) * stride;
+    float diff = kernels::dot(w1, w2, dim) + w1[dim] + w2[dim] - std::log(cr.value);
+    float fdiff = cr.value > x_max ? diff : std::pow(cr.value / x_max, alpha) * diff;
+    if (!std::isfinite(diff) || !std::isfinite(fdiff)) continue;
+    cost += 0.5 * fdiff * diff;
+    float sum1 = 0, sum2 = 0;
+    for (std::size_t b = 0; b < dim; ++b) {
+      float t1 = std::fmin(std::fmax(fdiff * w2[b], -clip), clip) * eta;
+      float t2 = std::fmin(std::fmax(fdiff * w1[b], -clip), clip) * eta;
+      update1[b] = t1 / std::sqrt(g1[b]);
+      update2[b] = t2 / std::sqrt(g2[b]);
+      sum1 += update1[b];
+      sum2 += update2[b];
+      g1[b] += t1 * t1;
+      g2[b] += t2 * t2;
+    }
+    if (std::isfinite(sum1) && std::isfinite(sum2)) {
+      kernels::axpy(-1.0f, update1, w1, dim);
+      kernels::axpy(-1.0f, update2, w2, dim);
+    }
+    float b1 = fdiff / std::sqrt(g1[dim]), b2 = fdiff / std::sqrt(g2[dim]);
+    if (std::isfinite(b1)) w1[dim] -= b1;
+    if (std::isfinite(b2)) w2[dim] -= b2;
+    g1[dim] += fdiff * fdiff;
+    g2[dim] += fdiff * fdiff;
+  }
+  return cost;
+}
+
+}  // namespace
+
+WordVectors train_glove_on(const Vocabulary& vocab, std::vector<Cooccurrence>& entries, const GloveOptions& opt,
+                           const ProgressCallback& progress, GloveStats* stats) {
+  if (opt.dim < 1) usage_error("--dim must be at least 1");
+  if (opt.epochs < 1) usage_error("--epochs must be at least 1");
+  if (opt.threads < 1) usage_error("--threads must be at least 1");
+  if (opt.x_max <= 0) usage_error("--x-max must be positive");
+  if (entries.empty()) runtime_error("no co-occurrences to train GloVe on (is the corpus empty?)");
+  GloveModel m;
+  m.vocab = vocab.size();
+  m.dim = static_cast<std::size_t>(opt.dim);
+  const std::size_t stride = m.dim + 1;
+  m.w.resize(2 * m.vocab * stride);
+  m.gradsq.assign(2 * m.vocab * stride, 1.0f);
+  std::mt19937_64 rng(opt.seed);
+  std::uniform_real_distribution<float> uniform(-0.5f, 0.5f);
+  for (float& x : m.w) x = uniform(rng) / static_cast<float>(stride);
+  std::shuffle(entries.begin(), entries.end(), rng);
+
+  const std::size_t threads = static_cast<std::size_t>(opt.threads);
+  ProgressMeter meter(progress, static_cast<double>(opt.epochs) * entries.size(), "entries");
+  auto start = std::chrono::steady_clock::now();
+  double cost = 0;
+  std::vector<std::vector<float>> updates(2 * threads, std::vector<float>(m.dim));
+  for (int epoch = 0; epoch < opt.epochs; ++epoch) {
+    std::vector<double> costs(threads, 0.0);
+    std::vector<std::thread> workers;
+    auto run = [&](std::size_t t) {
+      std::size_t begin = entries.size() * t / threads, end = entries.size() * (t + 1) / threads;
+      costs[t] = glove_range(m, opt, entries.data(), begin, end, updates[2 * t].data(), updates[2 * t + 1].data());
+    };
+    for (std::size_t t = 1; t < threads; ++t) workers.emplace_back(run, t);
+    run(0);
+    for (auto& w : workers) w.join();
+    cost = 0;
+    for (double c : costs) cost += c;
+    cost /= static_cast<double>(entries.size());
+    meter.update(static_cast<double>(epoch + 1) * entries.size(), fmt::format("epoch {} cost {:.5f}", epoch + 1, cost));
+  }
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  meter.finish(fmt::format("cost {:.5f}, {:.1f} s", cost, seconds));
+
+  WordVectors out;
+  out.words = vocab.words;
+  out.dim = m.dim;
+  out.data.resize(m.vocab * m.dim);
+  for (std::size_t i = 0; i < m.vocab; ++i) {
+    const float* word = m.w.data() + i * stride;
+    const float* context = m.w.data() + (i + m.vocab) * stride;
+    for (std::size_t k = 0; k < m.dim; ++k) out.row(i)[k] = word[k] + context[k];
+  }
+  if (stats) {
+    stats->train_seconds = seconds;
+    stats->final_cost = cost;
+    stats->entries = entries.size();
+  }
+  return out;
+}
+
+WordVectors train_glove(const Corpus& corpus, const GloveOptions& opt, const ProgressCallback& progress,
+                        GloveStats* stats) {
+  auto start = std::chrono::steady_clock::now();
+  CooccurrenceStats cstats;
+  std::vector<Cooccurrence> entries = count_cooccurrences(corpus, opt.cooccurrence, progress, &cstats);
+  double count_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  WordVectors v = train_glove_on(corpus.vocab, entries, opt, progress, stats);
+  if (stats) {
+    stats->count_seconds = count_seconds;
+    stats->cooccurrence = cstats;
+  }
+  return v;
+}
+
+}  // namespace lmforge::embed

@@ -91,17 +91,16 @@ Header read_header(std::string_view data) {
   return h;
 }
 
-// After the header, a text file has "word" then digits, signs, dots, spaces; a binary one has raw floats.
+// A text file's first record is one line of a word and `dim` numbers; a binary one is raw floats.
 bool looks_binary(std::string_view data, const Header& h) {
-  std::size_t i = h.end;
-  while (i < data.size() && data[i] != ' ') ++i;
-  std::size_t end = std::min(data.size(), i + 1 + 4 * h.dim);
-  for (std::size_t j = i + 1; j < end; ++j) {
-    char c = data[j];
-    if (!((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E' || c == ' ' ||
-          c == '\n' || c == '\r' || c == '\t' || c == 'n' || c == 'a' || c == 'i' || c == 'f'))
-      return true;
-  }
+  std::size_t nl = data.find('\n', h.end);
+  std::string_view line = data.substr(h.end, nl == std::string_view::npos ? std::string_view::npos : nl - h.end);
+  std::vector<std::string_view> f;
+  split_fields(line, f);
+  if (f.size() != h.dim + 1) return true;
+  float x;
+  for (std::size_t k = 1; k < f.size(); ++k)
+    if (!parse_float(f[k], x)) return true;
   return false;
 }
 

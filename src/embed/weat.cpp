@@ -19,9 +19,8 @@ WeatTest read_weat_test(const std::string& path) {
     std::size_t start = line.find_first_not_of(" \t");
     if (start == std::string::npos) continue;
     if (line[start] == '#') {
-      if (test.title.empty()) test.title = line.substr(line.find_first_not_of("# \t", start) == std::string::npos
-                                                           ? line.size()
-                                                           : line.find_first_not_of("# \t", start));
+      std::size_t text = line.find_first_not_of("# \t", start);
+      if (test.title.empty() && text != std::string::npos) test.title = line.substr(text);
       continue;
     }
     std::size_t colon = line.find(':');

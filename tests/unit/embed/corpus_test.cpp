@@ -1,0 +1,62 @@
+#include "lmforge/embed/corpus.h"
+
+#include <gtest/gtest.h>
+
+namespace lmforge::embed {
+namespace {
+
+std::vector<std::string> words_of(std::string_view text, Tokenization mode, bool lower = false) {
+  std::string scratch;
+  std::vector<std::string_view> views;
+  tokenize(text, mode, lower, scratch, views);
+  return {views.begin(), views.end()};
+}
+
+TEST(EmbedCorpus, WordsSplitOnPunctuationAndKeepInnerApostrophes) {
+  EXPECT_EQ(words_of("KING RICHARD: Don't weep, 'tis well!", Tokenization::kWords),
+            (std::vector<std::string>{"KING", "RICHARD", "Don't", "weep", "tis", "well"}));
+  EXPECT_EQ(words_of("KING Richard", Tokenization::kWords, true), (std::vector<std::string>{"king", "richard"}));
+  EXPECT_EQ(words_of("café—naïve “quoted”", Tokenization::kWords),
+            (std::vector<std::string>{"café", "naïve", "quoted"}));
+}
+
+TEST(EmbedCorpus, WhitespaceKeepsPreSegmentedWordsIncludingIdeographicSpace) {
+  EXPECT_EQ(words_of("我 喜欢\t吃　苹果 。", Tokenization::kWhitespace),
+            (std::vector<std::string>{"我", "喜欢", "吃", "苹果", "。"}));
+}
+
+TEST(EmbedCorpus, AutoPicksWhitespaceForChineseAndWordsOtherwise) {
+  EXPECT_GT(cjk_share("我 喜欢 吃 苹果"), 0.9);
+  EXPECT_LT(cjk_share("hello world"), 0.01);
+  CorpusOptions opt;
+  opt.min_count = 1;
+  EXPECT_EQ(corpus_from_lines({"我 喜欢 苹果"}, opt).tokenization, Tokenization::kWhitespace);
+  EXPECT_EQ(corpus_from_lines({"hello, world"}, opt).tokenization, Tokenization::kWords);
+}
+
+TEST(EmbedCorpus, VocabularyByCountWithMinCountAndSentenceEnds) {
+  CorpusOptions opt;
+  opt.min_count = 2;
+  Corpus c = corpus_from_lines({"b a a c", "", "a b d", "e"}, opt);
+  ASSERT_EQ(c.vocab.words, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(c.vocab.counts, (std::vector<std::uint64_t>{3, 2}));
+  EXPECT_EQ(c.vocab.total, 5u);
+  EXPECT_EQ(c.raw_words, 8u);
+  const auto E = Corpus::kSentenceEnd;
+  // Rare words vanish; a record left empty ("e") leaves no sentence end behind.
+  EXPECT_EQ(c.tokens, (std::vector<std::uint32_t>{1, 0, 0, E, 0, 1, E}));
+}
+
+TEST(EmbedCorpus, LongRecordsAreCutAndMaxVocabKeepsTheMostFrequent) {
+  CorpusOptions opt;
+  opt.min_count = 1;
+  opt.max_sentence = 2;
+  opt.max_vocab = 1;
+  Corpus c = corpus_from_lines({"x y x x y x"}, opt);
+  ASSERT_EQ(c.vocab.words, std::vector<std::string>{"x"});
+  const auto E = Corpus::kSentenceEnd;
+  EXPECT_EQ(c.tokens, (std::vector<std::uint32_t>{0, 0, E, 0, 0, E}));
+}
+
+}  // namespace
+}  // namespace lmforge::embed

@@ -93,10 +93,12 @@ struct TrainCommand {
         ->capture_default_str()
         ->check(CLI::IsMember({"word2vec", "glove"}));
     cmd->add_option("--out-format", out_format, "Output format: auto, text, binary or glove")->capture_default_str();
-    cmd->add_option("--tokenize", tokenization,
-                    "auto (whitespace for mostly-CJK text, which must be segmented first, e.g. with `lmforge text "
-                    "segment`; words otherwise), words (split on spaces and punctuation) or whitespace")
+    cmd->add_option("--segment", tokenization,
+                    "How text becomes words: dict (jieba-style Chinese segmenter), icu (ICU word break), words "
+                    "(split on spaces and punctuation), none (split on whitespace only: pre-segmented text), or "
+                    "auto (dict for mostly-CJK text, none for CJK text already space-separated, words otherwise)")
         ->capture_default_str();
+    cmd->add_flag("--keep-punctuation", corpus.keep_punctuation, "dict/icu: keep punctuation tokens as words");
     cmd->add_flag("--lowercase", corpus.lowercase, "Lower-case ASCII letters before counting");
     cmd->add_option("--min-count", corpus.min_count, "Drop words seen fewer times")->capture_default_str();
     cmd->add_option("--max-vocab", corpus.max_vocab, "Keep the N most frequent words; 0 = all")->capture_default_str();
@@ -130,14 +132,14 @@ struct TrainCommand {
 
   void run() {
     corpus.tokenization = parse_tokenization(tokenization);
+    corpus.threads = threads;
     VectorFormat format = out_format == "auto" ? format_for_path(out) : parse_vector_format(out_format);
     if (threads < 1) usage_error("--threads must be at least 1");
     Corpus c = read_corpus(in.input, in.reader_options(), corpus, terminal_progress("read", quiet));
     if (!quiet)
-      std::fprintf(stderr, "corpus: %s words, vocabulary %zu (min-count %llu), tokenize %s\n",
+      std::fprintf(stderr, "corpus: %s words, vocabulary %zu (min-count %llu), segment %s\n",
                    human_count(double(c.raw_words), "").c_str(), c.vocab.size(),
-                   static_cast<unsigned long long>(corpus.min_count),
-                   c.tokenization == Tokenization::kWords ? "words" : "whitespace");
+                   static_cast<unsigned long long>(corpus.min_count), tokenization_name(c.tokenization).c_str());
     WordVectors vectors;
     if (algorithm == "word2vec") {
       w2v.architecture = parse_word2vec_architecture(architecture);

@@ -5,7 +5,10 @@
 
 #include "lmforge/common/error.h"
 #include "lmforge/common/utf8.h"
+#include "lmforge/text/segment.h"
 #include "embed/word_table.h"
+
+#include <thread>
 
 namespace lmforge::embed {
 
@@ -13,7 +16,20 @@ Tokenization parse_tokenization(const std::string& name) {
   if (name == "auto") return Tokenization::kAuto;
   if (name == "words") return Tokenization::kWords;
   if (name == "whitespace" || name == "none") return Tokenization::kWhitespace;
-  usage_error("unknown tokenization '{}' (expected auto, words or whitespace)", name);
+  if (name == "dict" || name == "dictionary") return Tokenization::kDictionary;
+  if (name == "icu") return Tokenization::kIcu;
+  usage_error("unknown segmentation '{}' (expected auto, dict, icu, words or whitespace)", name);
+}
+
+std::string tokenization_name(Tokenization mode) {
+  switch (mode) {
+    case Tokenization::kAuto: return "auto";
+    case Tokenization::kWords: return "words";
+    case Tokenization::kWhitespace: return "whitespace";
+    case Tokenization::kDictionary: return "dict";
+    case Tokenization::kIcu: return "icu";
+  }
+  return "?";
 }
 
 namespace {
@@ -87,23 +103,36 @@ void split_whitespace(std::string_view s, std::vector<std::string_view>& words) 
   if (start != std::string_view::npos) words.push_back(s.substr(start));
 }
 
-// Collects word ids while reading; prunes and renumbers at the end.
+// True when every character of `word` is punctuation, a symbol or a space.
+bool is_punctuation(std::string_view word) {
+  std::size_t i = 0;
+  while (i < word.size()) {
+    auto c = static_cast<unsigned char>(word[i]);
+    if (c < 0x80) {
+      if (ascii_word_char(c)) return false;
+      ++i;
+      continue;
+    }
+    if (!is_separator(utf8::decode(word, i))) return false;
+  }
+  return true;
+}
+
+// Collects word ids while reading; prunes and renumbers at the end. Records are tokenized in
+// batches by several threads (segmentation is the slow part) and counted in input order, so
+// the result does not depend on the number of threads.
 class CorpusBuilder {
  public:
   CorpusBuilder(const CorpusOptions& options) : options_(options) {}
 
   void add_record(std::string_view text) {
-    if (!decided_) {
-      pending_.emplace_back(text);
-      pending_bytes_ += text.size();
-      if (pending_bytes_ >= (64u << 10)) decide();
-      return;
-    }
-    add_decided(text);
+    batch_.emplace_back(text);
+    batch_bytes_ += text.size();
+    if (batch_bytes_ >= kBatchBytes) flush();
   }
 
   Corpus finish() {
-    if (!decided_) decide();
+    flush();
     Corpus corpus;
     corpus.tokenization = mode_;
     corpus.raw_words = raw_words_;
@@ -149,43 +178,83 @@ class CorpusBuilder {
   }
 
  private:
+  static constexpr std::size_t kBatchBytes = 4u << 20;
+
   void decide() {
     mode_ = options_.tokenization;
     if (mode_ == Tokenization::kAuto) {
       std::string sample;
-      for (auto& p : pending_) (sample += p) += '\n';
-      mode_ = cjk_share(sample) > 0.3 ? Tokenization::kWhitespace : Tokenization::kWords;
+      for (auto& p : batch_) {
+        (sample += p) += '\n';
+        if (sample.size() > (64u << 10)) break;
+      }
+      mode_ = detect_tokenization(sample);
+    }
+    if (mode_ == Tokenization::kDictionary || mode_ == Tokenization::kIcu) {
+      text::SegmenterOptions so;
+      so.mode = mode_ == Tokenization::kIcu ? text::SegmentMode::kIcu : text::SegmentMode::kDictionary;
+      segmenter_ = text::make_segmenter(so);
     }
     decided_ = true;
-    for (auto& p : pending_) add_decided(p);
-    pending_.clear();
   }
 
-  void add_decided(std::string_view text) {
-    if (options_.lowercase) {
-      scratch_.assign(text);
-      for (char& c : scratch_)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-      text = scratch_;
+  // Words of records [begin, end) into `words`, with one empty view ending each record.
+  void tokenize_range(std::size_t begin, std::size_t end, std::vector<std::string_view>& words) {
+    std::string scratch;
+    for (std::size_t r = begin; r < end; ++r) {
+      std::string& text = batch_[r];
+      if (options_.lowercase)
+        for (char& c : text)
+          if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+      std::size_t first = words.size();
+      if (segmenter_) {
+        segmenter_->cut(text, words);
+        if (!options_.keep_punctuation)
+          words.erase(std::remove_if(words.begin() + static_cast<std::ptrdiff_t>(first), words.end(), is_punctuation),
+                      words.end());
+      } else {
+        tokenize(text, mode_, false, scratch, words);
+      }
+      words.emplace_back();
     }
-    words_.clear();
-    if (mode_ == Tokenization::kWords) split_words(text, words_);
-    else split_whitespace(text, words_);
-    if (words_.empty()) return;
-    for (auto w : words_) raw_.push_back(table_.add(w));
-    raw_.push_back(Corpus::kSentenceEnd);
-    raw_words_ += words_.size();
+  }
+
+  void flush() {
+    if (batch_.empty()) return;
+    if (!decided_) decide();
+    const std::size_t threads =
+        std::max<std::size_t>(1, std::min<std::size_t>(static_cast<std::size_t>(options_.threads), batch_.size()));
+    std::vector<std::vector<std::string_view>> parts(threads);
+    std::vector<std::thread> workers;
+    for (std::size_t t = 1; t < threads; ++t)
+      workers.emplace_back([&, t] { tokenize_range(batch_.size() * t / threads, batch_.size() * (t + 1) / threads, parts[t]); });
+    tokenize_range(0, batch_.size() / threads, parts[0]);
+    for (auto& w : workers) w.join();
+    for (auto& part : parts) {
+      std::size_t in_record = 0;
+      for (auto w : part) {
+        if (w.empty()) {
+          if (in_record) raw_.push_back(Corpus::kSentenceEnd);
+          in_record = 0;
+          continue;
+        }
+        raw_.push_back(table_.add(w));
+        ++in_record;
+        ++raw_words_;
+      }
+    }
+    batch_.clear();
+    batch_bytes_ = 0;
   }
 
   CorpusOptions options_;
   Tokenization mode_ = Tokenization::kWords;
   bool decided_ = false;
-  std::vector<std::string> pending_;
-  std::size_t pending_bytes_ = 0;
+  std::unique_ptr<text::Segmenter> segmenter_;
+  std::vector<std::string> batch_;
+  std::size_t batch_bytes_ = 0;
   WordTable table_;
   std::vector<std::uint32_t> raw_;
-  std::vector<std::string_view> words_;
-  std::string scratch_;
   std::uint64_t raw_words_ = 0;
 };
 
@@ -202,6 +271,18 @@ double cjk_share(std::string_view text) {
   return visible ? static_cast<double>(cjk) / visible : 0.0;
 }
 
+Tokenization detect_tokenization(std::string_view sample) {
+  std::size_t cjk = 0, spaces = 0, i = 0;
+  while (i < sample.size()) {
+    char32_t c = utf8::decode(sample, i);
+    if (c == ' ' || c == 0x3000) ++spaces;
+    else if (is_cjk(c)) ++cjk;
+  }
+  if (cjk_share(sample) <= 0.3) return Tokenization::kWords;
+  // Already segmented text has a space every two or three characters.
+  return spaces * 5 > cjk ? Tokenization::kWhitespace : Tokenization::kDictionary;
+}
+
 void tokenize(std::string_view text, Tokenization mode, bool lowercase, std::string& scratch,
               std::vector<std::string_view>& words) {
   if (lowercase) {
@@ -210,7 +291,7 @@ void tokenize(std::string_view text, Tokenization mode, bool lowercase, std::str
       if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
     text = scratch;
   }
-  if (mode == Tokenization::kAuto) mode = cjk_share(text) > 0.3 ? Tokenization::kWhitespace : Tokenization::kWords;
+  if (mode == Tokenization::kAuto) mode = detect_tokenization(text);
   if (mode == Tokenization::kWords) split_words(text, words);
   else split_whitespace(text, words);
 }

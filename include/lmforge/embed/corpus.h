@@ -9,7 +9,9 @@
 //
 // Tokenization: kWords splits on whitespace and punctuation (English and other spaced scripts);
 // kWhitespace trusts the input (already segmented, e.g. `lmforge text segment` output);
-// kAuto picks kWhitespace for text that is mostly CJK (segment it first) and kWords otherwise.
+// kDictionary / kIcu segment with lmforge/text/segment.h (jieba-style dictionary, ICU word break);
+// kAuto picks kDictionary for text that is mostly CJK and not yet space-separated, kWhitespace
+// for CJK text that already is, and kWords otherwise. Segmentation runs on several threads.
 #pragma once
 
 #include <cstdint>
@@ -22,9 +24,11 @@
 
 namespace lmforge::embed {
 
-enum class Tokenization { kAuto, kWords, kWhitespace };
+enum class Tokenization { kAuto, kWords, kWhitespace, kDictionary, kIcu };
 
-Tokenization parse_tokenization(const std::string& name);  // "auto", "words", "whitespace"/"none"
+// "auto", "words", "whitespace" (or "none"), "dict", "icu"
+Tokenization parse_tokenization(const std::string& name);
+std::string tokenization_name(Tokenization mode);
 
 struct CorpusOptions {
   Tokenization tokenization = Tokenization::kAuto;
@@ -32,6 +36,8 @@ struct CorpusOptions {
   std::uint64_t min_count = 5;     // words seen fewer times are dropped from the vocabulary and the text
   std::size_t max_vocab = 0;       // keep only the most frequent words; 0 = no limit
   std::size_t max_sentence = 1000; // longer records are cut into pieces of this many words (as word2vec)
+  bool keep_punctuation = false;   // kDictionary/kIcu: keep punctuation tokens (，。) as words
+  int threads = 1;                 // segmentation threads (kDictionary/kIcu)
 };
 
 // Words sorted by count, most frequent first (ties by byte order, so the order is reproducible).
@@ -57,11 +63,14 @@ Corpus read_corpus(const std::string& path, const RecordReaderOptions& reader, c
 // Builds a corpus from records already in memory (tests, small inputs).
 Corpus corpus_from_lines(const std::vector<std::string>& lines, const CorpusOptions& options);
 
-// Splits one record into words (views into `text` or into `scratch` when lower-casing).
+// Splits one record into words (views into `text` or into `scratch` when lower-casing);
+// kWords or kWhitespace (kAuto decides on this text alone).
 void tokenize(std::string_view text, Tokenization mode, bool lowercase, std::string& scratch,
               std::vector<std::string_view>& words);
 
 // Share of CJK ideographs among the non-space characters of `text` (kAuto's test).
 double cjk_share(std::string_view text);
+// What kAuto resolves to for a sample of the text.
+Tokenization detect_tokenization(std::string_view sample);
 
 }  // namespace lmforge::embed

@@ -32,6 +32,26 @@ TEST(EmbedCorpus, AutoPicksWhitespaceForChineseAndWordsOtherwise) {
   opt.min_count = 1;
   EXPECT_EQ(corpus_from_lines({"我 喜欢 苹果"}, opt).tokenization, Tokenization::kWhitespace);
   EXPECT_EQ(corpus_from_lines({"hello, world"}, opt).tokenization, Tokenization::kWords);
+  EXPECT_EQ(detect_tokenization("我喜欢吃苹果。今天天气很好。"), Tokenization::kDictionary);
+}
+
+TEST(EmbedCorpus, ChineseIsSegmentedWithTheDictionaryOnSeveralThreads) {
+  CorpusOptions opt;
+  opt.min_count = 1;
+  std::vector<std::string> lines(50, "我喜欢吃苹果，你喜欢吃香蕉。");
+  Corpus one = corpus_from_lines(lines, opt);
+  opt.threads = 3;
+  Corpus three = corpus_from_lines(lines, opt);
+  EXPECT_EQ(one.tokenization, Tokenization::kDictionary);
+  EXPECT_EQ(one.tokens, three.tokens);
+  EXPECT_EQ(one.vocab.words, three.vocab.words);
+  auto has = [&](const std::string& w) {
+    return std::find(one.vocab.words.begin(), one.vocab.words.end(), w) != one.vocab.words.end();
+  };
+  EXPECT_TRUE(has("喜欢"));
+  EXPECT_TRUE(has("苹果"));
+  EXPECT_FALSE(has("，"));  // punctuation dropped
+  EXPECT_EQ(one.raw_words, 50u * 8);  // 我 喜欢 吃 苹果 你 喜欢 吃 香蕉
 }
 
 TEST(EmbedCorpus, VocabularyByCountWithMinCountAndSentenceEnds) {

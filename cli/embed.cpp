@@ -144,8 +144,8 @@ struct TrainCommand {
     if (algorithm == "word2vec") {
       w2v.architecture = parse_word2vec_architecture(architecture);
       w2v.dim = dim;
-      w2v.window = window > 0 ? window : 5;
-      w2v.epochs = epochs > 0 ? epochs : 5;
+      w2v.window = window >= 0 ? window : 5;
+      w2v.epochs = epochs >= 0 ? epochs : 5;
       w2v.threads = threads;
       w2v.seed = seed;
       w2v.alpha = alpha;
@@ -156,8 +156,8 @@ struct TrainCommand {
                      human_count(stats.words_per_second, "").c_str());
     } else {
       glove.dim = dim;
-      glove.cooccurrence.window = window > 0 ? window : 15;
-      glove.epochs = epochs > 0 ? epochs : 25;
+      glove.cooccurrence.window = window >= 0 ? window : 15;
+      glove.epochs = epochs >= 0 ? epochs : 25;
       glove.threads = threads;
       glove.seed = seed;
       if (alpha > 0) glove.eta = alpha;

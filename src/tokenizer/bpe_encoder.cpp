@@ -90,10 +90,20 @@ class BpeEncoder final : public ModelEncoder {
       }
     }
     pairs_.finish();
-    for (int b = 0; b < 128; ++b) {
-      const char c = static_cast<char>(b);
-      ascii_ids_[b] = vocab.vocab_id(std::string_view(&c, 1));
+    for (int id = 0; id < static_cast<int>(pieces.size()); ++id) {
+      const std::string_view text = pieces[id].text;
+      if (text.size() <= 4 && utf8_char_length(text[0]) == text.size() && vocab.vocab_id(text) == id)
+        chars_.insert(char_key(text), -1, id);
     }
+    chars_.finish();
+  }
+
+  // A character's bytes packed into an integer (a left-aligned UTF-8 sequence of 1-4 bytes is
+  // never confused with another, since the lead byte fixes the length).
+  static int char_key(std::string_view c) {
+    std::uint32_t key = 0;
+    for (unsigned char b : c) key = (key << 8) | b;
+    return static_cast<int>(key);
   }
 
   void encode(std::string_view text, std::vector<EncodedPiece>& out) const override {
@@ -107,13 +117,11 @@ class BpeEncoder final : public ModelEncoder {
     const UserSymbolMatcher& user = vocab_.user_symbols();
     for (std::size_t pos = 0; pos < text.size();) {
       bool frozen = false;
-      const std::size_t len = user.match(text.substr(pos), frozen);
-      int id;
-      if (len == 1 && static_cast<std::uint8_t>(text[pos]) < 128) {
-        id = ascii_ids_[static_cast<std::uint8_t>(text[pos])];
-      } else {
-        id = vocab_.vocab_id(text.substr(pos, len));
-      }
+      const std::size_t len =
+          user.empty() ? std::min(utf8_char_length(text[pos]), text.size() - pos) : user.match(text.substr(pos), frozen);
+      const std::string_view piece = text.substr(pos, len);
+      // Characters come from the integer-keyed table; user-defined symbols from the vocabulary.
+      const int id = frozen || utf8_char_length(piece[0]) != len ? vocab_.vocab_id(piece) : chars_.find(char_key(piece), -1);
       const int index = static_cast<int>(symbols.size());
       symbols.push_back(Symbol{index - 1, pos + len < text.size() ? index + 1 : -1, static_cast<std::uint32_t>(pos),
                                static_cast<std::uint32_t>(len), id, frozen});
@@ -176,7 +184,7 @@ class BpeEncoder final : public ModelEncoder {
 
   const VocabIndex& vocab_;
   PairTable pairs_;
-  std::array<int, 128> ascii_ids_{};
+  PairTable chars_;  // (character bytes, -1) -> id of the one-character vocabulary piece
 };
 
 }  // namespace

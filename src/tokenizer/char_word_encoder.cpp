@@ -1,5 +1,7 @@
 // sentencepiece's "char" and "word" models (char_model.cc, word_model.cc): no merging, each
 // character (user-defined symbols whole) or each ▁-started word is looked up as one piece.
+#include <algorithm>
+
 #include "tokenizer/vocab_index.h"
 
 namespace lmforge::tok::detail {

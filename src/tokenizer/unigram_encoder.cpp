@@ -5,6 +5,7 @@
 // a character that starts no one-character piece gets an unknown edge scored
 // min_score - 10. Score arithmetic follows sentencepiece's C++ types (double candidates,
 // float storage) so that ties resolve identically.
+#include <algorithm>
 #include <cfloat>
 
 #include "tokenizer/vocab_index.h"

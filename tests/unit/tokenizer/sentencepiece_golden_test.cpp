@@ -2,8 +2,10 @@
 // (tests/fixtures/sentencepiece, written by tools/make_sentencepiece_fixtures.py): identical
 // ids and pieces for every golden line, and identical decoded text.
 #include <fstream>
+#include <functional>
 #include <map>
 #include <memory>
+#include <set>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

@@ -1,0 +1,254 @@
+#!/usr/bin/python3
+"""Writes the reference fixtures that tests/unit/nn and tests/unit/train compare against.
+
+A tiny model of each family is built in PyTorch with the same parameter names as lmforge's
+C++ modules, seeded, and run once: the file holds its weights, inputs, logits, loss, every
+gradient, and the result of three AdamW steps under the warm-up + cosine schedule (with
+gradient clipping). Run with Debian's python3-torch (1.13, as libtorch-dev):
+
+    /usr/bin/python3 tools/make_nn_fixtures.py          # rewrites tests/fixtures/nn/*.safetensors
+
+Each file is safetensors, with __metadata__ carrying magic "lmforge-nn-fixture", a version and
+the config; the format is written here directly so that the safetensors package is not needed.
+"""
+import json
+import math
+import os
+import struct
+import sys
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+MAGIC = "lmforge-nn-fixture"
+VERSION = "1"
+OUT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fixtures", "nn")
+
+DTYPES = {torch.float32: "F32", torch.float64: "F64", torch.int64: "I64", torch.float16: "F16",
+          torch.bfloat16: "BF16"}
+
+
+def write_safetensors(path, tensors, metadata):
+    header = {"__metadata__": metadata}
+    blobs, offset = [], 0
+    for name in sorted(tensors):
+        t = tensors[name].detach().contiguous().cpu()
+        # bytes of the tensor's storage, little-endian (x86/arm hosts)
+        raw = (t.view(torch.int16) if t.dtype == torch.bfloat16 else t).numpy().tobytes()
+        header[name] = {"dtype": DTYPES[t.dtype], "shape": list(t.shape),
+                        "data_offsets": [offset, offset + len(raw)]}
+        blobs.append(raw)
+        offset += len(raw)
+    text = json.dumps(header, separators=(",", ":")).encode()
+    text += b" " * ((8 - len(text) % 8) % 8)
+    tmp = path + ".tmp"
+    with open(tmp, "wb") as f:
+        f.write(struct.pack("<Q", len(text)))
+        f.write(text)
+        for raw in blobs:
+            f.write(raw)
+    os.replace(tmp, path)
+    print(f"wrote {path} ({os.path.getsize(path)} bytes)")
+
+
+# ---- GPT, mirroring src/nn/gpt.cpp -------------------------------------------------------
+
+class LayerNorm(nn.Module):
+    def __init__(self, width, bias):
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(width))
+        self.bias = nn.Parameter(torch.zeros(width)) if bias else None
+
+    def forward(self, x):
+        return F.layer_norm(x, self.weight.shape, self.weight, self.bias, 1e-5)
+
+
+def rotate_half(x):
+    x1, x2 = x.chunk(2, dim=-1)
+    return torch.cat((-x2, x1), dim=-1)
+
+
+class CausalSelfAttention(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.n_head = c["n_head"]
+        self.c_attn = nn.Linear(c["n_embd"], 3 * c["n_embd"], bias=c["bias"])
+        self.c_proj = nn.Linear(c["n_embd"], c["n_embd"], bias=c["bias"])
+        self.rotary = c["positions"] == "rotary"
+        if self.rotary:
+            d = c["n_embd"] // c["n_head"]
+            inv_freq = 1.0 / (c["rope_theta"] ** (torch.arange(0, d, 2, dtype=torch.float64) / d))
+            angles = torch.outer(torch.arange(c["block_size"], dtype=torch.float64), inv_freq)
+            both = torch.cat((angles, angles), dim=-1)
+            self.cos, self.sin = both.cos().float(), both.sin().float()
+
+    def forward(self, x):
+        B, T, C = x.shape
+        q, k, v = self.c_attn(x).split(C, dim=2)
+        q, k, v = (t.view(B, T, self.n_head, C // self.n_head).transpose(1, 2) for t in (q, k, v))
+        if self.rotary:
+            cos, sin = self.cos[:T], self.sin[:T]
+            q = q * cos + rotate_half(q) * sin
+            k = k * cos + rotate_half(k) * sin
+        att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(k.size(-1)))
+        mask = torch.ones(T, T, dtype=torch.bool).triu(1)
+        att = att.masked_fill(mask, float("-inf")).softmax(dim=-1)
+        y = (att @ v).transpose(1, 2).contiguous().view(B, T, C)
+        return self.c_proj(y)
+
+
+class MLP(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.c_fc = nn.Linear(c["n_embd"], 4 * c["n_embd"], bias=c["bias"])
+        self.c_proj = nn.Linear(4 * c["n_embd"], c["n_embd"], bias=c["bias"])
+
+    def forward(self, x):
+        return self.c_proj(F.gelu(self.c_fc(x)))
+
+
+class Block(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.ln_1 = LayerNorm(c["n_embd"], c["bias"])
+        self.attn = CausalSelfAttention(c)
+        self.ln_2 = LayerNorm(c["n_embd"], c["bias"])
+        self.mlp = MLP(c)
+
+    def forward(self, x):
+        x = x + self.attn(self.ln_1(x))
+        return x + self.mlp(self.ln_2(x))
+
+
+class GPT(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.c = c
+        self.wte = nn.Embedding(c["vocab_size"], c["n_embd"])
+        if c["positions"] == "learned":
+            self.wpe = nn.Embedding(c["block_size"], c["n_embd"])
+        self.h = nn.ModuleList([Block(c) for _ in range(c["n_layer"])])
+        self.ln_f = LayerNorm(c["n_embd"], c["bias"])
+        if not c["tie_weights"]:
+            self.lm_head = nn.Linear(c["n_embd"], c["vocab_size"], bias=False)
+        # Random (not nanoGPT-scaled) weights so that every gradient is well away from zero.
+        for name, p in self.named_parameters():
+            with torch.no_grad():
+                p.normal_(0.0, 0.3 if p.dim() >= 2 else 0.1)
+                if name.startswith("ln") or ".ln_" in name:
+                    if name.endswith("weight"):
+                        p.add_(1.0)
+
+    def forward(self, idx):
+        T = idx.size(1)
+        x = self.wte(idx)
+        if hasattr(self, "wpe"):
+            x = x + self.wpe(torch.arange(T))
+        for block in self.h:
+            x = block(x)
+        x = self.ln_f(x)
+        return self.lm_head(x) if hasattr(self, "lm_head") else F.linear(x, self.wte.weight)
+
+
+# ---- AdamW and the schedule, mirroring src/train/ ------------------------------------------
+
+def lr_at(s, step):
+    """Linear warm-up from lr/warmup to lr, then cosine (or linear) decay to min_lr at decay_steps."""
+    if step < s["warmup_steps"]:
+        return s["lr"] * (step + 1) / s["warmup_steps"]
+    if s["decay"] == "constant":
+        return s["lr"]
+    if step >= s["decay_steps"]:
+        return s["min_lr"]
+    ratio = (step - s["warmup_steps"]) / (s["decay_steps"] - s["warmup_steps"])
+    if s["decay"] == "cosine":
+        return s["min_lr"] + 0.5 * (1.0 + math.cos(math.pi * ratio)) * (s["lr"] - s["min_lr"])
+    return s["lr"] - ratio * (s["lr"] - s["min_lr"])
+
+
+def param_groups(model, opt):
+    """Decay on matrices only; norms, biases (1-D) and embedding tables never decay unless asked."""
+    embedding_params = {id(m.weight) for m in model.modules() if isinstance(m, nn.Embedding)}
+    decay, no_decay = [], []
+    for p in model.parameters():
+        if (p.dim() < 2 and not opt["decay_norms_biases"]) or \
+           (id(p) in embedding_params and not opt["decay_embeddings"]):
+            no_decay.append(p)
+        else:
+            decay.append(p)
+    return [{"params": decay, "weight_decay": opt["weight_decay"]},
+            {"params": no_decay, "weight_decay": 0.0}]
+
+
+def gpt_fixture(name, config, batch, time, seed):
+    torch.manual_seed(seed)
+    model = GPT(config)
+    tokens = torch.randint(0, config["vocab_size"], (batch, time))
+    targets = torch.randint(0, config["vocab_size"], (batch, time))
+    targets[0, 1] = -1  # an ignored (padding) position
+    out = {f"param.{n}": p.detach().clone() for n, p in model.named_parameters()}
+    out["input.tokens"], out["input.targets"] = tokens, targets
+
+    logits = model(tokens)
+    loss = F.cross_entropy(logits.view(-1, logits.size(-1)), targets.view(-1), ignore_index=-1)
+    loss.backward()
+    out["expect.logits"], out["expect.loss"] = logits.detach(), loss.detach()
+    for n, p in model.named_parameters():
+        out[f"grad.{n}"] = p.grad.detach().clone()
+
+    opt = {"lr": 1e-2, "beta1": 0.9, "beta2": 0.95, "eps": 1e-8, "weight_decay": 0.1,
+           "decay_norms_biases": False, "decay_embeddings": False, "grad_clip": 1.0}
+    schedule = {"decay": "cosine", "warmup_steps": 2, "decay_steps": 6, "lr": opt["lr"], "min_lr": 1e-3}
+    model.zero_grad()
+    optimizer = torch.optim.AdamW(param_groups(model, opt), lr=opt["lr"], betas=(opt["beta1"], opt["beta2"]),
+                                  eps=opt["eps"], foreach=False)
+    losses, lrs, norms = [], [], []
+    for step in range(3):
+        lr = lr_at(schedule, step)
+        for group in optimizer.param_groups:
+            group["lr"] = lr
+        optimizer.zero_grad(set_to_none=True)
+        logits = model(tokens)
+        loss = F.cross_entropy(logits.view(-1, logits.size(-1)), targets.view(-1), ignore_index=-1)
+        loss.backward()
+        norms.append(float(torch.nn.utils.clip_grad_norm_(model.parameters(), opt["grad_clip"])))
+        optimizer.step()
+        losses.append(float(loss))
+        lrs.append(lr)
+    out["adamw.losses"] = torch.tensor(losses, dtype=torch.float64)
+    out["adamw.lrs"] = torch.tensor(lrs, dtype=torch.float64)
+    out["adamw.grad_norms"] = torch.tensor(norms, dtype=torch.float64)
+    for n, p in model.named_parameters():
+        out[f"adamw.final.{n}"] = p.detach().clone()
+
+    metadata = {"magic": MAGIC, "version": VERSION, "regenerate": "/usr/bin/python3 tools/make_nn_fixtures.py",
+                "torch": torch.__version__, "config": json.dumps(config), "adamw": json.dumps(opt),
+                "schedule": json.dumps(schedule)}
+    write_safetensors(os.path.join(OUT_DIR, f"{name}.safetensors"), out, metadata)
+
+
+def schedule_fixture():
+    """Learning rates of each schedule kind at every step, for tests/unit/train."""
+    out, kinds = {}, {}
+    for kind in ("cosine", "linear", "constant"):
+        s = {"decay": kind, "warmup_steps": 10, "decay_steps": 100, "lr": 6e-4, "min_lr": 6e-5}
+        out[f"lr.{kind}"] = torch.tensor([lr_at(s, step) for step in range(120)], dtype=torch.float64)
+        kinds[kind] = s
+    write_safetensors(os.path.join(OUT_DIR, "schedule.safetensors"), out,
+                      {"magic": MAGIC, "version": VERSION, "schedules": json.dumps(kinds),
+                       "regenerate": "/usr/bin/python3 tools/make_nn_fixtures.py"})
+
+
+def main():
+    torch.set_num_threads(1)
+    os.makedirs(OUT_DIR, exist_ok=True)
+    base = {"vocab_size": 37, "block_size": 8, "n_layer": 2, "n_head": 2, "n_embd": 16, "dropout": 0.0,
+            "rope_theta": 10000.0}
+    gpt_fixture("gpt_learned", dict(base, bias=True, positions="learned", tie_weights=True), 2, 8, 1234)
+    gpt_fixture("gpt_rotary", dict(base, bias=False, positions="rotary", tie_weights=False), 2, 6, 4321)
+    schedule_fixture()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -38,6 +38,11 @@ MODELS = {
                                   normalization_rule_name="identity",
                                   user_defined_symbols=["<sep>", "中文", "▁the▁"],
                                   character_coverage=0.99),
+    "bpe_identity_suffix": dict(model_type="bpe", vocab_size=1500, normalization_rule_name="identity",
+                                treat_whitespace_as_suffix=True, character_coverage=0.99),
+    "unigram_identity_nodummy": dict(model_type="unigram", vocab_size=1500,
+                                     normalization_rule_name="identity", add_dummy_prefix=False,
+                                     remove_extra_whitespaces=False, character_coverage=0.99),
     "char_identity": dict(model_type="char", normalization_rule_name="identity",
                           character_coverage=0.995, vocab_size=400, hard_vocab_limit=False),
     "word_identity": dict(model_type="word", normalization_rule_name="identity",
@@ -76,7 +81,7 @@ def main():
     rng = random.Random(20261128)
     training = zh + en[::2] + shakespeare[::4]
     rng.shuffle(training)
-    samples = rng.sample(zh, 60) + rng.sample(en, 40) + rng.sample(shakespeare, 30)
+    samples = rng.sample(zh, 45) + rng.sample(en, 30) + rng.sample(shakespeare, 25)
     inputs = EDGE_CASES + samples
 
     with tempfile.TemporaryDirectory() as tmp:

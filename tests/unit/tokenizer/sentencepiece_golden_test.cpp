@@ -55,7 +55,7 @@ TEST_F(Goldens, FileIsPresentAndCoversEveryModelType) {
   ASSERT_GT(goldens_->size(), 500u);
   std::set<std::string> models;
   for (const auto& g : *goldens_) models.insert(g.model);
-  EXPECT_EQ(models.size(), 6u);
+  EXPECT_EQ(models.size(), 8u);
 }
 
 // Runs every golden through `tokenizers[model]` and counts mismatches (printing the first few).

@@ -1,6 +1,8 @@
 // Loading (dispatch by content, errors on broken files), hand-made specs and the normalizer.
+#include <atomic>
 #include <fstream>
 #include <random>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -172,6 +174,25 @@ TEST(TokenizerLoad, TruncatedModelIsAClearErrorNotACrash) {
     } catch (const RuntimeError&) {
     }
   }
+}
+
+TEST(TokenizerThreads, ConcurrentEncodingGivesTheSameIds) {
+  const auto tok = Tokenizer::load(kFixtures / "unigram_nmt_bytes.model");
+  const std::vector<std::string> texts = {"你好，世界。", "To be, or not to be", "emoji 😀 ☃", "  全角ＡＢＣ  ", ""};
+  std::vector<std::vector<int>> expected;
+  for (const auto& t : texts) expected.push_back(tok->encode(t));
+  std::atomic<int> mismatches{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 200; ++round) {
+        const std::size_t k = static_cast<std::size_t>(round + t) % texts.size();
+        if (tok->encode(texts[k]) != expected[k]) ++mismatches;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(mismatches.load(), 0);
 }
 
 }  // namespace

@@ -29,6 +29,7 @@ done
 [[ ${#models[@]} -eq 0 ]] && models=(tests/fixtures/sentencepiece/bpe_nmt.model tests/fixtures/sentencepiece/unigram_nmt_bytes.model)
 command -v spm_encode >/dev/null || { echo "spm_encode not found: apt-get install sentencepiece" >&2; exit 1; }
 [[ -x "$lmforge" ]] || { echo "$lmforge not found: build first (bash scripts/build.sh)" >&2; exit 1; }
+"$lmforge" tokenizer encode --help >/dev/null 2>&1 || { echo "$lmforge has no 'tokenizer encode' command" >&2; exit 1; }
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

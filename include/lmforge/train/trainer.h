@@ -1,0 +1,42 @@
+// The training loop (`lmforge train CONFIG.toml`): a GPT on a prepared token directory with
+// AdamW, the warm-up + decay schedule, gradient clipping and accumulation, evaluation (loss and
+// perplexity on the validation split), checkpoints and exact resume. The run directory:
+//
+//   <out_dir>/model/          the latest checkpoint (train/checkpoint.h), replaced atomically
+//   <out_dir>/metrics.jsonl   one JSON record per log step {"step","loss","lr","grad_norm",
+//                             "tokens","tokens_per_s","elapsed_s"} and per evaluation
+//                             {"step","val_loss","val_ppl"}
+//   <out_dir>/train_config.json  the effective configuration (after --set)
+//
+// Resume (`--resume`) restores weights, AdamW moments, the step and the RNG; batches are a pure
+// function of (seed, step) (data::RandomWindows), so the resumed loss curve is the one an
+// uninterrupted run draws.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "lmforge/common/progress.h"
+#include "lmforge/train/config.h"
+
+namespace lmforge::train {
+
+struct TrainRunOptions {
+  bool resume = false;   // continue from <out_dir>/model; false refuses to overwrite an existing one
+  int threads = 0;       // libtorch intra-op threads (OpenBLAS gets 1); 0: every hardware thread
+  ProgressCallback progress;                       // steps; may be empty
+  std::function<void(const std::string&)> log;     // start-up and evaluation lines; may be empty
+};
+
+struct TrainResult {
+  std::int64_t steps = 0;          // optimiser steps done in total (including before a resume)
+  std::int64_t parameters = 0;     // model parameter count
+  double last_loss = 0;            // training loss of the last step
+  double last_val_loss = -1;       // -1 when there was no evaluation (no validation split)
+  double tokens_per_second = 0;    // training throughput of this invocation
+};
+
+TrainResult run_training(const TrainConfig& config, const TrainRunOptions& options);
+
+}  // namespace lmforge::train

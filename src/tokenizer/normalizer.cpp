@@ -91,6 +91,33 @@ struct Normalizer::Impl {
     }
   }
 
+  // ICU NFKC (or NFKC_Casefold) of the text between user-defined symbols, which stay as they are.
+  void icu_normalize(std::string_view input, std::string& out) const {
+    UErrorCode status = U_ZERO_ERROR;
+    const icu::Normalizer2* icu = kind == RuleKind::kIcuNfkc ? icu::Normalizer2::getNFKCInstance(status)
+                                                             : icu::Normalizer2::getNFKCCasefoldInstance(status);
+    if (U_FAILURE(status)) runtime_error("ICU NFKC normalizer unavailable: {}", u_errorName(status));
+    auto append_normalized = [&](std::string_view text) {
+      if (text.empty()) return;
+      const icu::UnicodeString normalized =
+          icu->normalize(icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), text.size())), status);
+      if (U_FAILURE(status)) runtime_error("ICU NFKC normalization failed: {}", u_errorName(status));
+      normalized.toUTF8String(out);
+    };
+    std::size_t segment = 0, pos = 0;
+    while (matcher != nullptr && !matcher->empty() && pos < input.size()) {
+      bool found = false;
+      const std::size_t n = matcher->match(input.substr(pos), found);
+      if (found) {
+        append_normalized(input.substr(segment, pos - segment));
+        out.append(input.substr(pos, n));
+        segment = pos + n;
+      }
+      pos += n;
+    }
+    append_normalized(input.substr(segment));
+  }
+
   void normalize(std::string_view input, std::string& out) const;
 };
 
@@ -102,14 +129,7 @@ void Normalizer::Impl::normalize(std::string_view input, std::string& out) const
   if (kind == RuleKind::kIcuNfkc || kind == RuleKind::kIcuNfkcCasefold) {
     const bool ascii = std::all_of(input.begin(), input.end(), [](char c) { return (c & 0x80) == 0; });
     if (!ascii || kind == RuleKind::kIcuNfkcCasefold) {
-      UErrorCode status = U_ZERO_ERROR;
-      const icu::Normalizer2* icu = kind == RuleKind::kIcuNfkc ? icu::Normalizer2::getNFKCInstance(status)
-                                                               : icu::Normalizer2::getNFKCCasefoldInstance(status);
-      if (U_FAILURE(status)) runtime_error("ICU NFKC normalizer unavailable: {}", u_errorName(status));
-      const icu::UnicodeString normalized =
-          icu->normalize(icu::UnicodeString::fromUTF8(icu::StringPiece(input.data(), input.size())), status);
-      if (U_FAILURE(status)) runtime_error("ICU NFKC normalization failed: {}", u_errorName(status));
-      normalized.toUTF8String(icu_text);
+      icu_normalize(input, icu_text);
       input = icu_text;
     }
   }

@@ -111,6 +111,10 @@ TEST(Normalizer, IcuNfkcForOurOwnModels) {
   Normalizer n(spec, false);
   EXPECT_EQ(n.normalize("ＡＢＣ　１２３"), "\xE2\x96\x81" "ABC\xE2\x96\x81" "123");
   EXPECT_EQ(n.normalize("plain ascii"), "\xE2\x96\x81plain\xE2\x96\x81" "ascii");
+  // User-defined symbols are kept as they are, the text around them is normalised.
+  const UserSymbolMatcher symbols(std::vector<std::string>{"ｘ"});
+  Normalizer with_symbols(spec, false, &symbols);
+  EXPECT_EQ(with_symbols.normalize("ＡｘＢ"), "\xE2\x96\x81" "AｘB");
 }
 
 TEST(TokenizerLoad, DispatchesByContent) {

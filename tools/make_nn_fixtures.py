@@ -240,6 +240,93 @@ def schedule_fixture():
                        "regenerate": "/usr/bin/python3 tools/make_nn_fixtures.py"})
 
 
+# ---- Seq2seq with attention, mirroring src/nn/seq2seq.cpp --------------------------------
+
+class Seq2Seq(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.c = c
+        enc_hidden = c["hidden"] // 2 if c["bidirectional"] else c["hidden"]
+        rnn = nn.LSTM if c["cell"] == "lstm" else nn.GRU
+        dec_input = c["embed_dim"] + (c["hidden"] if c["input_feeding"] else 0)
+        self.src_embed = nn.Embedding(c["src_vocab"], c["embed_dim"])
+        self.tgt_embed = nn.Embedding(c["tgt_vocab"], c["embed_dim"])
+        self.encoder = rnn(c["embed_dim"], enc_hidden, num_layers=c["layers"], batch_first=True,
+                           bidirectional=c["bidirectional"])
+        self.decoder = rnn(dec_input, c["hidden"], num_layers=c["layers"], batch_first=True)
+        if c["attention"] in ("general", "bahdanau"):
+            self.attn_in = nn.Linear(c["hidden"], c["hidden"], bias=False)
+        if c["attention"] == "bahdanau":
+            self.attn_key = nn.Linear(c["hidden"], c["hidden"])
+            self.attn_v = nn.Linear(c["hidden"], 1, bias=False)
+        self.attn_out = nn.Linear(2 * c["hidden"], c["hidden"], bias=False)
+        self.generator = nn.Linear(c["hidden"], c["tgt_vocab"])
+
+    def merge(self, state):
+        L = self.c["layers"]
+        s = state.view(L, 2, state.size(1), state.size(2))
+        return torch.cat((s[:, 0], s[:, 1]), dim=-1)
+
+    def forward(self, src, tgt_in):
+        c = self.c
+        pad = src.eq(c["pad_id"])
+        lengths = (~pad).sum(1).clamp(min=1)
+        packed = nn.utils.rnn.pack_padded_sequence(self.src_embed(src), lengths, batch_first=True,
+                                                   enforce_sorted=False)
+        out, state = self.encoder(packed)
+        memory, _ = nn.utils.rnn.pad_packed_sequence(out, batch_first=True, total_length=src.size(1))
+        if c["cell"] == "lstm":
+            h0, c0 = state
+            if c["bidirectional"]:
+                h0, c0 = self.merge(h0), self.merge(c0)
+            state = (h0, c0)
+        elif c["bidirectional"]:
+            state = self.merge(state)
+        keys = self.attn_key(memory) if c["attention"] == "bahdanau" else None
+        feed = torch.zeros(src.size(0), c["hidden"])
+        steps = []
+        for t in range(tgt_in.size(1)):
+            x = self.tgt_embed(tgt_in[:, t])
+            if c["input_feeding"]:
+                x = torch.cat((x, feed), dim=-1)
+            out, state = self.decoder(x.unsqueeze(1), state)
+            h = out.squeeze(1)
+            if c["attention"] == "dot":
+                scores = torch.bmm(memory, h.unsqueeze(2)).squeeze(2)
+            elif c["attention"] == "general":
+                scores = torch.bmm(memory, self.attn_in(h).unsqueeze(2)).squeeze(2)
+            else:
+                scores = self.attn_v(torch.tanh(self.attn_in(h).unsqueeze(1) + keys)).squeeze(2)
+            scores = scores.masked_fill(pad, float("-inf"))
+            context = torch.bmm(scores.softmax(-1).unsqueeze(1), memory).squeeze(1)
+            feed = torch.tanh(self.attn_out(torch.cat((context, h), dim=-1)))
+            steps.append(self.generator(feed))
+        return torch.stack(steps, 1)
+
+
+def seq2seq_fixture(name, config, seed):
+    torch.manual_seed(seed)
+    model = Seq2Seq(config)
+    src = torch.randint(2, config["src_vocab"], (3, 5))
+    src[1, 3:] = config["pad_id"]  # lengths 5, 3, 4
+    src[2, 4:] = config["pad_id"]
+    tgt = torch.randint(2, config["tgt_vocab"], (3, 5))
+    tgt[:, 0] = 1  # bos
+    tgt[1, 3:] = config["pad_id"]
+    tgt_in, tgt_out = tgt[:, :-1].contiguous(), tgt[:, 1:].contiguous()
+    out = {f"param.{n}": p.detach().clone() for n, p in model.named_parameters()}
+    out["input.src"], out["input.tgt_in"], out["input.tgt_out"] = src, tgt_in, tgt_out
+    logits = model(src, tgt_in)
+    loss = F.cross_entropy(logits.reshape(-1, logits.size(-1)), tgt_out.reshape(-1), ignore_index=config["pad_id"])
+    loss.backward()
+    out["expect.logits"], out["expect.loss"] = logits.detach(), loss.detach()
+    for n, p in model.named_parameters():
+        out[f"grad.{n}"] = p.grad.detach().clone()
+    metadata = {"magic": MAGIC, "version": VERSION, "regenerate": "/usr/bin/python3 tools/make_nn_fixtures.py",
+                "torch": torch.__version__, "config": json.dumps(config)}
+    write_safetensors(os.path.join(OUT_DIR, f"{name}.safetensors"), out, metadata)
+
+
 def main():
     torch.set_num_threads(1)
     os.makedirs(OUT_DIR, exist_ok=True)
@@ -248,6 +335,14 @@ def main():
     gpt_fixture("gpt_learned", dict(base, bias=True, positions="learned", tie_weights=True), 2, 8, 1234)
     gpt_fixture("gpt_rotary", dict(base, bias=False, positions="rotary", tie_weights=False), 2, 6, 4321)
     schedule_fixture()
+    s2s = {"src_vocab": 11, "tgt_vocab": 13, "embed_dim": 6, "hidden": 8, "dropout": 0.0, "teacher_forcing": 1.0,
+           "pad_id": 0}
+    seq2seq_fixture("s2s_lstm_general", dict(s2s, cell="lstm", layers=2, bidirectional=True, attention="general",
+                                             input_feeding=True), 11)
+    seq2seq_fixture("s2s_gru_bahdanau", dict(s2s, cell="gru", layers=1, bidirectional=False, attention="bahdanau",
+                                             input_feeding=False), 12)
+    seq2seq_fixture("s2s_lstm_dot", dict(s2s, cell="lstm", layers=1, bidirectional=True, attention="dot",
+                                         input_feeding=True), 13)
 
 
 if __name__ == "__main__":

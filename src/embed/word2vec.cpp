@@ -21,7 +21,6 @@ namespace {
 
 constexpr int kExpTableSize = 1000;
 constexpr float kMaxExp = 6;
-constexpr std::size_t kNegativeTableSize = 10'000'000;
 
 inline std::uint64_t lcg(std::uint64_t& state) {  // the original tool's generator
   state = state * 25214903917ull + 11;
@@ -75,6 +74,42 @@ HuffmanTree build_huffman(const std::vector<std::uint64_t>& counts) {
   return tree;
 }
 
+// Negative samples from unigram^0.75 by Walker's alias method: two small arrays the size of the
+// vocabulary (cache-resident), where word2vec.c's 10^8-entry table misses the cache on every draw.
+struct AliasTable {
+  std::vector<std::uint32_t> threshold;  // keep i when 32 random bits < threshold[i]
+  std::vector<std::uint32_t> alias;      // else take alias[i]
+  std::uint32_t size = 0;
+
+  explicit AliasTable(const std::vector<std::uint64_t>& counts) {
+    size = static_cast<std::uint32_t>(counts.size());
+    std::vector<double> q(size);
+    double norm = 0;
+    for (std::size_t i = 0; i < size; ++i) norm += (q[i] = std::pow(static_cast<double>(counts[i]), 0.75));
+    for (auto& x : q) x = x / norm * size;
+    threshold.assign(size, 0xFFFFFFFFu);
+    alias.resize(size);
+    for (std::uint32_t i = 0; i < size; ++i) alias[i] = i;
+    std::vector<std::uint32_t> small, large;
+    for (std::uint32_t i = 0; i < size; ++i) (q[i] < 1 ? small : large).push_back(i);
+    while (!small.empty() && !large.empty()) {
+      std::uint32_t s = small.back(), l = large.back();
+      small.pop_back();
+      threshold[s] = static_cast<std::uint32_t>(std::min(q[s] * 4294967296.0, 4294967295.0));
+      alias[s] = l;
+      q[l] -= 1 - q[s];
+      if (q[l] < 1) {
+        large.pop_back();
+        small.push_back(l);
+      }
+    }
+  }
+  std::uint32_t sample(std::uint64_t& rng) const {
+    std::uint32_t i = static_cast<std::uint32_t>(((lcg(rng) >> 32) * size) >> 32);
+    return static_cast<std::uint32_t>(lcg(rng) >> 32) < threshold[i] ? i : alias[i];
+  }
+};
+
 struct Shared {
   const Word2VecOptions* opt;
   std::size_t dim;
@@ -82,7 +117,7 @@ struct Shared {
   float* syn1;     // hierarchical softmax
   float* syn1neg;  // negative sampling
   const float* exp_table;
-  const std::uint32_t* negative_table;
+  const AliasTable* negatives;
   const HuffmanTree* tree;
   const std::uint32_t* keep;  // subsampling: keep a word when 16 random bits <= keep[w]
   double start_alpha;
@@ -115,7 +150,7 @@ inline void train_target(const Shared& s, std::uint32_t word, const float* in, f
       target = word;
       label = 1;
     } else {
-      target = s.negative_table[(lcg(rng) >> 16) % kNegativeTableSize];
+      target = s.negatives->sample(rng);
       if (target == word) continue;
       label = 0;
     }
@@ -234,23 +269,8 @@ WordVectors train_word2vec(const Corpus& corpus, const Word2VecOptions& opt, con
     syn1.assign(v * dim, 0.0f);
     tree = build_huffman(corpus.vocab.counts);
   }
-  std::vector<std::uint32_t> negative_table;
-  if (opt.negative > 0) {
-    syn1neg.assign(v * dim, 0.0f);
-    // Unigram distribution raised to 3/4, as a lookup table (the original's InitUnigramTable).
-    negative_table.resize(kNegativeTableSize);
-    double norm = 0;
-    for (auto c : corpus.vocab.counts) norm += std::pow(static_cast<double>(c), 0.75);
-    std::size_t w = 0;
-    double cumulative = std::pow(static_cast<double>(corpus.vocab.counts[0]), 0.75) / norm;
-    for (std::size_t a = 0; a < kNegativeTableSize; ++a) {
-      negative_table[a] = static_cast<std::uint32_t>(w);
-      if (static_cast<double>(a) / kNegativeTableSize > cumulative && w + 1 < v) {
-        ++w;
-        cumulative += std::pow(static_cast<double>(corpus.vocab.counts[w]), 0.75) / norm;
-      }
-    }
-  }
+  const AliasTable negatives(corpus.vocab.counts);
+  if (opt.negative > 0) syn1neg.assign(v * dim, 0.0f);
   std::vector<float> exp_table(kExpTableSize + 1);
   for (int i = 0; i <= kExpTableSize; ++i) {
     float e = std::exp((static_cast<float>(i) / kExpTableSize * 2 - 1) * kMaxExp);
@@ -274,7 +294,7 @@ WordVectors train_word2vec(const Corpus& corpus, const Word2VecOptions& opt, con
   shared.syn1 = syn1.data();
   shared.syn1neg = syn1neg.data();
   shared.exp_table = exp_table.data();
-  shared.negative_table = negative_table.data();
+  shared.negatives = &negatives;
   shared.tree = &tree;
   shared.keep = keep.data();
   shared.start_alpha = opt.alpha > 0 ? opt.alpha : (opt.architecture == Word2VecArchitecture::kCbow ? 0.05 : 0.025);

@@ -327,6 +327,86 @@ def seq2seq_fixture(name, config, seed):
     write_safetensors(os.path.join(OUT_DIR, f"{name}.safetensors"), out, metadata)
 
 
+# ---- Encoder classifier, mirroring src/nn/classifier.cpp -----------------------------------
+
+class EncoderBlock(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.ln_1 = nn.LayerNorm(c["embed_dim"])
+        self.attn = nn.MultiheadAttention(c["embed_dim"], c["n_head"], batch_first=True)
+        self.ln_2 = nn.LayerNorm(c["embed_dim"])
+        self.c_fc = nn.Linear(c["embed_dim"], 4 * c["embed_dim"])
+        self.c_proj = nn.Linear(4 * c["embed_dim"], c["embed_dim"])
+
+    def forward(self, x, pad):
+        h = self.ln_1(x)
+        x = x + self.attn(h, h, h, key_padding_mask=pad, need_weights=False)[0]
+        return x + self.c_proj(F.gelu(self.c_fc(self.ln_2(x))))
+
+
+class Classifier(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.c = c
+        self.embed = nn.Embedding(c["vocab_size"], c["embed_dim"])
+        width = c["embed_dim"]
+        if c["encoder"] == "bilstm":
+            self.lstm = nn.LSTM(c["embed_dim"], c["hidden"], num_layers=c["layers"], batch_first=True,
+                                bidirectional=True)
+            width = 2 * c["hidden"]
+        else:
+            self.pos = nn.Embedding(c["max_len"], c["embed_dim"])
+            self.blocks = nn.ModuleList([EncoderBlock(c) for _ in range(c["layers"])])
+            self.ln_f = nn.LayerNorm(c["embed_dim"])
+        self.head = nn.Linear(width, c["num_labels"])
+
+    def forward(self, tokens):
+        c = self.c
+        pad = tokens.eq(c["pad_id"])
+        if c["encoder"] == "bilstm":
+            lengths = (~pad).sum(1).clamp(min=1)
+            packed = nn.utils.rnn.pack_padded_sequence(self.embed(tokens), lengths, batch_first=True,
+                                                       enforce_sorted=False)
+            out, _ = self.lstm(packed)
+            states, _ = nn.utils.rnn.pad_packed_sequence(out, batch_first=True, total_length=tokens.size(1))
+        else:
+            states = self.embed(tokens) + self.pos(torch.arange(tokens.size(1)))
+            for block in self.blocks:
+                states = block(states, pad)
+            states = self.ln_f(states)
+        keep = (~pad).unsqueeze(-1)
+        if c["pooling"] == "mean":
+            pooled = (states * keep).sum(1) / keep.sum(1).clamp(min=1)
+        elif c["pooling"] == "max":
+            pooled = states.masked_fill(~keep, float("-inf")).amax(1)
+        else:
+            pooled = states[:, 0]
+        return self.head(pooled)
+
+
+def classifier_fixture(name, config, seed):
+    torch.manual_seed(seed)
+    model = Classifier(config)
+    for n, p in model.named_parameters():  # away from the init's symmetries (zero biases, unit norms)
+        with torch.no_grad():
+            p.add_(torch.randn_like(p) * 0.1)
+    tokens = torch.randint(1, config["vocab_size"], (3, 6))
+    tokens[1, 4:] = config["pad_id"]
+    tokens[2, 2:] = config["pad_id"]
+    labels = torch.randint(0, config["num_labels"], (3,))
+    out = {f"param.{n}": p.detach().clone() for n, p in model.named_parameters()}
+    out["input.tokens"], out["input.labels"] = tokens, labels
+    logits = model(tokens)
+    loss = F.cross_entropy(logits, labels)
+    loss.backward()
+    out["expect.logits"], out["expect.loss"] = logits.detach(), loss.detach()
+    for n, p in model.named_parameters():
+        out[f"grad.{n}"] = p.grad.detach().clone()
+    metadata = {"magic": MAGIC, "version": VERSION, "regenerate": "/usr/bin/python3 tools/make_nn_fixtures.py",
+                "torch": torch.__version__, "config": json.dumps(config)}
+    write_safetensors(os.path.join(OUT_DIR, f"{name}.safetensors"), out, metadata)
+
+
 def main():
     torch.set_num_threads(1)
     os.makedirs(OUT_DIR, exist_ok=True)
@@ -343,6 +423,10 @@ def main():
                                              input_feeding=False), 12)
     seq2seq_fixture("s2s_lstm_dot", dict(s2s, cell="lstm", layers=1, bidirectional=True, attention="dot",
                                          input_feeding=True), 13)
+    cls = {"vocab_size": 17, "num_labels": 3, "embed_dim": 8, "hidden": 5, "n_head": 2, "max_len": 6,
+           "dropout": 0.0, "pad_id": 0}
+    classifier_fixture("cls_transformer_mean", dict(cls, encoder="transformer", layers=2, pooling="mean"), 21)
+    classifier_fixture("cls_bilstm_max", dict(cls, encoder="bilstm", layers=2, pooling="max"), 22)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,75 @@
+// Text classifier: token embedding -> encoder (bidirectional LSTM, or pre-LayerNorm Transformer
+// encoder blocks with learned positions) -> pooling over the non-padding positions (mean, max,
+// or the first token, e.g. a [CLS] id) -> dropout -> linear head over the labels.
+//
+//   ClassifierConfig c;  c.vocab_size = 8000;  c.num_labels = 2;  c.encoder = "transformer";
+//   Classifier model(c);
+//   torch::Tensor logits = model->forward(tokens);   // [B, S] int64 (pad_id padded) -> [B, num_labels]
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <nlohmann/json_fwd.hpp>
+#include <torch/nn/module.h>
+#include <torch/nn/modules/activation.h>
+#include <torch/nn/modules/container/modulelist.h>
+#include <torch/nn/modules/dropout.h>
+#include <torch/nn/modules/embedding.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/nn/modules/normalization.h>
+#include <torch/nn/modules/rnn.h>
+#include <torch/nn/pimpl.h>
+
+namespace lmforge::nn {
+
+struct ClassifierConfig {
+  std::int64_t vocab_size = 1000;
+  std::int64_t num_labels = 2;
+  std::string encoder = "bilstm";   // "bilstm" or "transformer"
+  std::int64_t embed_dim = 128;     // embedding width (the Transformer's model width)
+  std::int64_t hidden = 128;        // bilstm: units per direction (the pooled vector has 2 * hidden)
+  std::int64_t layers = 1;          // LSTM layers or Transformer blocks
+  std::int64_t n_head = 4;          // transformer: attention heads (embed_dim must divide by it)
+  std::int64_t max_len = 512;       // transformer: learned positions (longest input)
+  std::string pooling = "mean";     // "mean", "max" or "first"
+  double dropout = 0.0;             // embeddings, attention, residual branches and before the head
+  std::int64_t pad_id = 0;          // padding id (masked in attention and pooling)
+
+  void validate() const;
+  nlohmann::json to_json() const;   // {"model_type": "classifier", ...}
+  static ClassifierConfig from_json(const nlohmann::json& json);
+};
+
+// One pre-LayerNorm Transformer encoder block (bidirectional attention, GELU MLP).
+class EncoderBlockImpl : public torch::nn::Module {
+ public:
+  explicit EncoderBlockImpl(const ClassifierConfig& config);
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& pad_mask);  // x [B, S, C]
+
+  torch::nn::LayerNorm ln_1{nullptr}, ln_2{nullptr};
+  torch::nn::MultiheadAttention attn{nullptr};
+  torch::nn::Linear c_fc{nullptr}, c_proj{nullptr};
+  torch::nn::Dropout dropout{nullptr};
+};
+TORCH_MODULE(EncoderBlock);
+
+class ClassifierImpl : public torch::nn::Module {
+ public:
+  explicit ClassifierImpl(ClassifierConfig config);
+  torch::Tensor forward(const torch::Tensor& tokens);  // [B, S] -> [B, num_labels]
+  const ClassifierConfig& config() const { return config_; }
+
+  torch::nn::Embedding embed{nullptr}, pos{nullptr};  // pos: transformer only
+  torch::nn::LSTM lstm{nullptr};                      // bilstm only
+  torch::nn::ModuleList blocks{nullptr};              // transformer only
+  torch::nn::LayerNorm ln_f{nullptr};                 // transformer only
+  torch::nn::Dropout dropout{nullptr};
+  torch::nn::Linear head{nullptr};
+
+ private:
+  ClassifierConfig config_;
+};
+TORCH_MODULE(Classifier);
+
+}  // namespace lmforge::nn

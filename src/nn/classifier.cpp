@@ -1,0 +1,126 @@
+#include "lmforge/nn/classifier.h"
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include "lmforge/common/error.h"
+
+namespace lmforge::nn {
+
+void ClassifierConfig::validate() const {
+  if (vocab_size < 1 || num_labels < 1) usage_error("classifier: vocab_size and num_labels must be >= 1");
+  if (embed_dim < 1 || hidden < 1 || layers < 1 || max_len < 1)
+    usage_error("classifier: embed_dim, hidden, layers and max_len must be >= 1");
+  if (encoder != "bilstm" && encoder != "transformer")
+    usage_error("classifier: encoder must be 'bilstm' or 'transformer' (got '{}')", encoder);
+  if (encoder == "transformer" && (n_head < 1 || embed_dim % n_head != 0))
+    usage_error("classifier: embed_dim ({}) must be a multiple of n_head ({})", embed_dim, n_head);
+  if (pooling != "mean" && pooling != "max" && pooling != "first")
+    usage_error("classifier: pooling must be 'mean', 'max' or 'first' (got '{}')", pooling);
+  if (dropout < 0 || dropout >= 1) usage_error("classifier: dropout must be in [0, 1) (got {})", dropout);
+  if (pad_id < 0 || pad_id >= vocab_size) usage_error("classifier: pad_id {} is not a token id", pad_id);
+}
+
+nlohmann::json ClassifierConfig::to_json() const {
+  return {{"model_type", "classifier"}, {"vocab_size", vocab_size}, {"num_labels", num_labels},
+          {"encoder", encoder},         {"embed_dim", embed_dim},   {"hidden", hidden},
+          {"layers", layers},           {"n_head", n_head},         {"max_len", max_len},
+          {"pooling", pooling},         {"dropout", dropout},       {"pad_id", pad_id}};
+}
+
+ClassifierConfig ClassifierConfig::from_json(const nlohmann::json& json) {
+  ClassifierConfig c;
+  if (!json.is_object()) usage_error("classifier config: expected a JSON object");
+  for (const auto& [key, value] : json.items()) {
+    try {
+      if (key == "model_type") {
+        if (value.get<std::string>() != "classifier") usage_error("classifier config: model_type is {}", value.dump());
+      } else if (key == "vocab_size") c.vocab_size = value.get<std::int64_t>();
+      else if (key == "num_labels") c.num_labels = value.get<std::int64_t>();
+      else if (key == "encoder") c.encoder = value.get<std::string>();
+      else if (key == "embed_dim") c.embed_dim = value.get<std::int64_t>();
+      else if (key == "hidden") c.hidden = value.get<std::int64_t>();
+      else if (key == "layers") c.layers = value.get<std::int64_t>();
+      else if (key == "n_head") c.n_head = value.get<std::int64_t>();
+      else if (key == "max_len") c.max_len = value.get<std::int64_t>();
+      else if (key == "pooling") c.pooling = value.get<std::string>();
+      else if (key == "dropout") c.dropout = value.get<double>();
+      else if (key == "pad_id") c.pad_id = value.get<std::int64_t>();
+      else usage_error("classifier config: unknown key '{}'", key);
+    } catch (const nlohmann::json::exception& e) {
+      usage_error("classifier config: bad value for '{}': {}", key, e.what());
+    }
+  }
+  c.validate();
+  return c;
+}
+
+EncoderBlockImpl::EncoderBlockImpl(const ClassifierConfig& c) {
+  ln_1 = register_module("ln_1", torch::nn::LayerNorm(torch::nn::LayerNormOptions({c.embed_dim})));
+  attn = register_module("attn", torch::nn::MultiheadAttention(
+                                     torch::nn::MultiheadAttentionOptions(c.embed_dim, c.n_head).dropout(c.dropout)));
+  ln_2 = register_module("ln_2", torch::nn::LayerNorm(torch::nn::LayerNormOptions({c.embed_dim})));
+  c_fc = register_module("c_fc", torch::nn::Linear(c.embed_dim, 4 * c.embed_dim));
+  c_proj = register_module("c_proj", torch::nn::Linear(4 * c.embed_dim, c.embed_dim));
+  dropout = register_module("dropout", torch::nn::Dropout(c.dropout));
+}
+
+torch::Tensor EncoderBlockImpl::forward(const torch::Tensor& x, const torch::Tensor& pad_mask) {
+  auto h = ln_1->forward(x).transpose(0, 1);  // libtorch's attention takes [S, B, C]
+  auto attended = std::get<0>(attn->forward(h, h, h, pad_mask, /*need_weights=*/false)).transpose(0, 1);
+  auto y = x + dropout->forward(attended);
+  return y + dropout->forward(c_proj->forward(torch::gelu(c_fc->forward(ln_2->forward(y)))));
+}
+
+ClassifierImpl::ClassifierImpl(ClassifierConfig config) : config_(std::move(config)) {
+  config_.validate();
+  const auto& c = config_;
+  embed = register_module("embed", torch::nn::Embedding(c.vocab_size, c.embed_dim));
+  std::int64_t width = c.embed_dim;
+  if (c.encoder == "bilstm") {
+    lstm = register_module("lstm", torch::nn::LSTM(torch::nn::LSTMOptions(c.embed_dim, c.hidden)
+                                                       .num_layers(c.layers).batch_first(true).bidirectional(true)
+                                                       .dropout(c.layers > 1 ? c.dropout : 0.0)));
+    width = 2 * c.hidden;
+  } else {
+    pos = register_module("pos", torch::nn::Embedding(c.max_len, c.embed_dim));
+    blocks = register_module("blocks", torch::nn::ModuleList());
+    for (std::int64_t i = 0; i < c.layers; ++i) blocks->push_back(EncoderBlock(c));
+    ln_f = register_module("ln_f", torch::nn::LayerNorm(torch::nn::LayerNormOptions({c.embed_dim})));
+  }
+  dropout = register_module("dropout", torch::nn::Dropout(c.dropout));
+  head = register_module("head", torch::nn::Linear(width, c.num_labels));
+}
+
+torch::Tensor ClassifierImpl::forward(const torch::Tensor& tokens) {
+  TORCH_CHECK(tokens.dim() == 2, "classifier: tokens must be [batch, length]");
+  const auto& c = config_;
+  const auto S = tokens.size(1);
+  const auto pad = tokens.eq(c.pad_id);  // [B, S]
+  torch::Tensor states;                   // [B, S, width]
+  if (lstm) {
+    const auto lengths = pad.logical_not().sum(1).clamp_min(1).to(torch::kCPU);
+    auto packed = torch::nn::utils::rnn::pack_padded_sequence(dropout->forward(embed->forward(tokens)), lengths,
+                                                              /*batch_first=*/true, /*enforce_sorted=*/false);
+    auto out = std::get<0>(lstm->forward_with_packed_input(packed));
+    states = std::get<0>(torch::nn::utils::rnn::pad_packed_sequence(out, /*batch_first=*/true, 0.0, S));
+  } else {
+    if (S > c.max_len) usage_error("classifier: input of {} tokens exceeds max_len {}", S, c.max_len);
+    auto positions = torch::arange(S, torch::TensorOptions().dtype(torch::kLong).device(tokens.device()));
+    states = dropout->forward(embed->forward(tokens) + pos->forward(positions));
+    for (auto& block : *blocks) states = block->as<EncoderBlockImpl>()->forward(states, pad);
+    states = ln_f->forward(states);
+  }
+  const auto keep = pad.logical_not().unsqueeze(-1);  // [B, S, 1]
+  torch::Tensor pooled;
+  if (c.pooling == "mean") {
+    pooled = (states * keep).sum(1) / keep.sum(1).clamp_min(1);
+  } else if (c.pooling == "max") {
+    pooled = states.masked_fill(keep.logical_not(), -std::numeric_limits<float>::infinity()).amax(1);
+  } else {
+    pooled = states.select(1, 0);
+  }
+  return head->forward(dropout->forward(pooled));
+}
+
+}  // namespace lmforge::nn

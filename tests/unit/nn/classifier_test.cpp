@@ -1,0 +1,61 @@
+// Encoder classifier (Transformer + mean pooling, BiLSTM + max pooling) against the PyTorch twin.
+#include "lmforge/nn/classifier.h"
+
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include "lmforge/common/error.h"
+#include "lmforge/nn/weights.h"
+#include "nn_fixture.h"
+
+namespace lmforge::nn {
+namespace {
+
+using testing::expect_close;
+using testing::load_fixture;
+using testing::with_prefix;
+
+void check_against_pytorch(const std::string& fixture_name) {
+  torch::set_num_threads(1);
+  auto fixture = load_fixture(fixture_name);
+  Classifier model(ClassifierConfig::from_json(testing::metadata_json(fixture, "config")));
+  load_module_weights(*model, with_prefix(fixture, "param"), fixture_name);
+  auto logits = model->forward(fixture.tensors.at("input.tokens"));
+  expect_close(logits, fixture.tensors.at("expect.logits"), 1e-5, fixture_name + " logits");
+  auto loss = torch::nn::functional::cross_entropy(logits, fixture.tensors.at("input.labels"));
+  expect_close(loss, fixture.tensors.at("expect.loss"), 1e-5, fixture_name + " loss");
+  loss.backward();
+  const auto grads = with_prefix(fixture, "grad");
+  ASSERT_EQ(grads.size(), model->named_parameters().size());
+  for (const auto& item : model->named_parameters()) {
+    ASSERT_TRUE(item.value().grad().defined()) << item.key();
+    expect_close(item.value().grad(), grads.at(item.key()), 1e-4, fixture_name + " grad " + item.key());
+  }
+}
+
+TEST(Classifier, TransformerMeanPoolingMatchesPyTorch) { check_against_pytorch("cls_transformer_mean"); }
+TEST(Classifier, BiLstmMaxPoolingMatchesPyTorch) { check_against_pytorch("cls_bilstm_max"); }
+
+TEST(Classifier, PaddingDoesNotChangeTheResult) {
+  torch::manual_seed(5);
+  for (const char* encoder : {"transformer", "bilstm"}) {
+    ClassifierConfig c;
+    c.vocab_size = 20, c.embed_dim = 8, c.hidden = 4, c.n_head = 2, c.max_len = 8, c.encoder = encoder;
+    Classifier model(c);
+    model->eval();
+    auto a = model->forward(torch::tensor({{3, 7, 9}}, torch::kLong));
+    auto b = model->forward(torch::tensor({{3, 7, 9, 0, 0}}, torch::kLong));
+    EXPECT_TRUE(torch::allclose(a, b, 1e-5, 1e-5)) << encoder;
+  }
+}
+
+TEST(Classifier, ConfigErrors) {
+  EXPECT_THROW(ClassifierConfig::from_json({{"encoder", "cnn"}}), UsageError);
+  EXPECT_THROW(ClassifierConfig::from_json({{"pooling", "attention"}}), UsageError);
+  EXPECT_THROW(ClassifierConfig::from_json({{"encoder", "transformer"}, {"embed_dim", 10}, {"n_head", 4}}), UsageError);
+  auto c = ClassifierConfig::from_json({{"encoder", "transformer"}, {"num_labels", 5}});
+  EXPECT_EQ(ClassifierConfig::from_json(c.to_json()).to_json(), c.to_json());
+}
+
+}  // namespace
+}  // namespace lmforge::nn

@@ -101,6 +101,8 @@ def bench_speed(binary, folder):
         path = all_text.name
     size = os.path.getsize(path)
     lines = open(path, encoding="utf-8").read().split("\n")
+    if lines and not lines[-1]:
+        lines.pop()  # the text ends with a newline: no record after it
     jieba.initialize()
     t0 = time.perf_counter()
     jieba_words = run_jieba(lines)

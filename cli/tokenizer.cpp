@@ -1,4 +1,4 @@
-// `lmforge tokenizer train|info` (and encode/decode): thin layer over lmforge/tokenizer.
+// `lmforge tokenizer train|encode|decode|info`: a thin layer over lmforge/tokenizer.
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -10,7 +10,9 @@
 #include "lmforge/common/atomic_file.h"
 #include "lmforge/common/error.h"
 #include "lmforge/common/progress.h"
+#include "lmforge/common/line_reader.h"
 #include "lmforge/tokenizer/lmtok_format.h"
+#include "lmforge/tokenizer/tokenizer.h"
 #include "lmforge/tokenizer/trainer.h"
 #include "registry.h"
 
@@ -205,9 +207,97 @@ void add_info(CLI::App* group) {
   });
 }
 
+
+void add_encode(CLI::App* group) {
+  struct Args {
+    std::string model, input = "-", out = "-", format = "ids";
+    bool add_bos = false, add_eos = false;
+  };
+  auto args = std::make_shared<Args>();
+  auto* cmd = group->add_subcommand("encode", "Text -> token ids (or pieces), one output line per input line");
+  cmd->add_option("-m,--model", args->model, "Tokenizer directory, tokenizer.lmtok or SentencePiece .model")->required();
+  cmd->add_option("-i,--input", args->input, "Input text file; '-' reads stdin")->capture_default_str();
+  cmd->add_option("-o,--out", args->out, "Output file, written atomically; '-' is stdout")->capture_default_str();
+  cmd->add_option("--output-format", args->format, "ids (space-separated integers) or pieces")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"ids", "pieces"}));
+  cmd->add_flag("--add-bos", args->add_bos, "Start every line with the <s> id");
+  cmd->add_flag("--add-eos", args->add_eos, "End every line with the </s> id");
+  cmd->callback([args] {
+    auto tok = tok::Tokenizer::load(args->model);
+    if (args->add_bos && tok->bos_id() < 0) usage_error("--add-bos: the tokenizer has no <s> piece");
+    if (args->add_eos && tok->eos_id() < 0) usage_error("--add-eos: the tokenizer has no </s> piece");
+    LineReader in(args->input);
+    AtomicFile out(args->out);
+    std::string line, text;
+    std::vector<int> ids;
+    while (in.next(line)) {
+      ids.clear();
+      if (args->add_bos) ids.push_back(tok->bos_id());
+      tok->encode(line, ids);
+      if (args->add_eos) ids.push_back(tok->eos_id());
+      text.clear();
+      for (std::size_t k = 0; k < ids.size(); ++k) {
+        if (k) text.push_back(' ');
+        if (args->format == "ids") text += std::to_string(ids[k]);
+        else text += tok->id_to_piece(ids[k]);
+      }
+      text.push_back('\n');
+      out.write(text.data(), text.size());
+    }
+    out.commit();
+  });
+}
+
+void add_decode(CLI::App* group) {
+  struct Args {
+    std::string model, input = "-", out = "-";
+  };
+  auto args = std::make_shared<Args>();
+  auto* cmd = group->add_subcommand("decode", "Token ids (space-separated, one sequence per line) -> text");
+  cmd->add_option("-m,--model", args->model, "Tokenizer directory, tokenizer.lmtok or SentencePiece .model")->required();
+  cmd->add_option("-i,--input", args->input, "Input file of ids; '-' reads stdin")->capture_default_str();
+  cmd->add_option("-o,--out", args->out, "Output file, written atomically; '-' is stdout")->capture_default_str();
+  cmd->callback([args] {
+    auto tok = tok::Tokenizer::load(args->model);
+    LineReader in(args->input);
+    AtomicFile out(args->out);
+    std::string line;
+    std::vector<int> ids;
+    while (in.next(line)) {
+      ids.clear();
+      std::size_t i = 0;
+      while (i < line.size()) {
+        while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
+        if (i == line.size()) break;
+        std::size_t end = i;
+        while (end < line.size() && line[end] != ' ' && line[end] != '\t') ++end;
+        const std::string token = line.substr(i, end - i);
+        std::size_t used = 0;
+        long id = -1;
+        try {
+          id = std::stol(token, &used);
+        } catch (const std::exception&) {
+          used = 0;
+        }
+        if (used != token.size() || id < 0 || id >= tok->vocab_size())
+          runtime_error("{}:{}: '{}' is not a token id of this tokenizer (0..{})", in.path(), in.line_number(), token,
+                        tok->vocab_size() - 1);
+        ids.push_back(static_cast<int>(id));
+        i = end;
+      }
+      const std::string text = tok->decode(ids) + "\n";
+      out.write(text.data(), text.size());
+    }
+    out.commit();
+  });
+}
+
 void add_tokenizer_group(CLI::App& root) {
   auto* g = group(root, "tokenizer", "Train subword/char/word tokenizers; encode and decode text");
   add_train(g);
+  add_encode(g);
+  add_decode(g);
   add_info(g);
 }
 

@@ -25,7 +25,7 @@ struct Cooccurrence {
 struct CooccurrenceOptions {
   int window = 15;               // words each side
   bool symmetric = true;         // count left and right contexts (false: left only)
-  double memory_gb = 4.0;        // bound on the dense table + spill buffer, in GiB
+  double memory_gb = 1.0;        // bound on the dense table + spill buffer, in GiB (the reference: 4)
   std::string temp_dir;          // where spill files go; empty = the system temp directory
 };
 

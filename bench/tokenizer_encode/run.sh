@@ -29,10 +29,22 @@ done
 [[ ${#models[@]} -eq 0 ]] && models=(tests/fixtures/sentencepiece/bpe_nmt.model tests/fixtures/sentencepiece/unigram_nmt_bytes.model)
 command -v spm_encode >/dev/null || { echo "spm_encode not found: apt-get install sentencepiece" >&2; exit 1; }
 [[ -x "$lmforge" ]] || { echo "$lmforge not found: build first (bash scripts/build.sh)" >&2; exit 1; }
-"$lmforge" tokenizer encode --help >/dev/null 2>&1 || { echo "$lmforge has no 'tokenizer encode' command" >&2; exit 1; }
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# Our side: `lmforge tokenizer encode`, or, when this binary has no such command, a small
+# driver over the same library call (Tokenizer::encode), built here against the library.
+if "$lmforge" tokenizer --help 2>/dev/null | grep -E "^ +encode " >/dev/null; then
+  ours=("$lmforge" tokenizer encode)
+  [[ -n "$threads" ]] && ours+=(--threads "$threads")
+  ours+=(--model)
+else
+  lib="$(dirname "$lmforge")/liblmforge.a"
+  echo "note: $lmforge has no 'tokenizer encode'; timing bench/tokenizer_encode/encode_driver.cpp over $lib"
+  g++ -O2 -std=c++20 -Iinclude bench/tokenizer_encode/encode_driver.cpp -o "$tmp/encode_driver" "$lib" \
+    $(pkg-config --libs icu-uc icu-i18n fmt) -lpthread
+  ours=("$tmp/encode_driver")
+fi
 if [[ -z "$text" ]]; then
   text="$tmp/text.txt"
   shared=../shared/data
@@ -59,13 +71,15 @@ measure() {
 printf "\n%-28s %12s %12s %12s %12s %8s %s\n" model "spm MB/s" "ours MB/s" "spm wall" "ours wall" ratio ids
 for model in "${models[@]}"; do
   read -r spm_cpu spm_wall <<< "$(measure "$tmp/spm.ids" spm_encode --model "$model" --output_format=id)"
-  extra=()
-  [[ -n "$threads" ]] && extra=(--threads "$threads")
-  read -r our_cpu our_wall <<< "$(measure "$tmp/ours.ids" "$lmforge" tokenizer encode --model "$model" "${extra[@]}")"
+  read -r our_cpu our_wall <<< "$(measure "$tmp/ours.ids" "${ours[@]}" "$model")"
   if cmp -s "$tmp/spm.ids" "$tmp/ours.ids"; then same=identical; else same=DIFFERENT; fi
   awk -v m="$(basename "$model")" -v mb="$mb" -v sc="$spm_cpu" -v oc="$our_cpu" -v sw="$spm_wall" -v ow="$our_wall" -v same="$same" \
     'BEGIN { printf "%-28s %12.2f %12.2f %12.2f %12.2f %7.2fx %s\n", m, mb / sc, mb / oc, mb / sw, mb / ow, sc / oc, same }'
-  [[ $same == identical ]] || { echo "ids differ from spm_encode for $model" >&2; exit 1; }
+  if [[ $same != identical ]]; then
+    echo "ids differ from spm_encode for $model; first difference:" >&2
+    diff "$tmp/spm.ids" "$tmp/ours.ids" | head -n 4 | cut -c 1-300 >&2
+    exit 1
+  fi
 done
 echo
 echo "MB/s = input megabytes per CPU second (user+sys); 'wall' = per wall-clock second; ratio = spm CPU time / ours."

@@ -36,7 +36,7 @@ def main():
     target = int(size_mb * 1e6)
     written, p = 0, 0
     with open(out, "w", encoding="utf-8") as f:
-        while written < target:
+        while written < target or p == 0:  # at least one pass (the tokenizer sample)
             rng.shuffle(lines)
             chunk = []
             for i, line in enumerate(lines):

@@ -4,6 +4,7 @@
 # on the same SentencePiece .model (trained here with spm_train; our Tokenizer loads .model files).
 #
 # Usage: bench/data_prepare/run.sh [BIG_MB=2000] [PEER_MB=200] [THREADS=$(nproc)]
+#   (PEER_MB=0 skips step 1, BIG_MB=0 step 2; the corpus has at least one pass over the sources, ~45 MB)
 #   1. both tools on the same PEER_MB file: seconds, MB/s, peak RSS, the ratio, and whether the
 #      two token streams are byte-identical;
 #   2. lmforge alone on a BIG_MB file (multi-GB): MB/s and peak RSS, to show memory stays bounded.
@@ -53,8 +54,13 @@ measure() {
 mbps() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.1f", b / 1e6 / s }'; }
 
 echo
-echo "== same input ($peer_mb MB), $threads threads each"
+measure base "$bin" --version
+base_rss=$rss_mb
+echo "baseline: \`lmforge --version\` takes $secs s and $base_rss MB peak RSS (shared libraries, libtorch included)"
 peer_bytes=$(stat -c %s "$work/peer.txt")
+if [[ $peer_mb -gt 0 ]]; then
+echo
+echo "== same input ($((peer_bytes / 1000000)) MB), $threads threads each"
 measure ours "$bin" data prepare -i "$work/peer.txt" --tokenizer "$work/spm.model" --out "$work/ours" \
   --val-fraction 0 --threads "$threads" --quiet
 ours_secs=$secs
@@ -75,10 +81,11 @@ else
   echo "token streams: DIFFER (ours $(stat -c %s "$work/ours.tokens") bytes, peer $(stat -c %s "$work/peer.bin") bytes)"
 fi
 rm -rf "$work/ours" "$work/ours.tokens" "$work/peer.bin"
+fi
 
 if [[ $big_mb -gt 0 ]]; then
   echo
-  echo "== lmforge alone on a large file ($big_mb MB), $threads threads"
+  echo "== lmforge alone on a large file, $threads threads"
   /usr/bin/python3 bench/data_prepare/make_corpus.py "$work/big.txt" "$big_mb" "${sources[@]}"
   big_bytes=$(stat -c %s "$work/big.txt")
   measure big "$bin" data prepare -i "$work/big.txt" --tokenizer "$work/spm.model" --out "$work/big" \
@@ -87,5 +94,5 @@ if [[ $big_mb -gt 0 ]]; then
   shards=$(ls "$work/big" | grep -c '\.bin$')
   printf "%-34s %8s s %8s MB/s %7s MB peak RSS  (%s tokens, %s shards)\n" "lmforge data prepare" "$secs" \
     "$(mbps "$big_bytes" "$secs")" "$rss_mb" "$tokens" "$shards"
-  echo "peak RSS: $ours_rss MB on $peer_mb MB of input, $rss_mb MB on $big_mb MB"
+  echo "peak RSS: ${ours_rss:-?} MB on $((peer_bytes / 1000000)) MB of input, $rss_mb MB on $big_mb MB (baseline $base_rss MB)"
 fi

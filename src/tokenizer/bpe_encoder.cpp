@@ -44,7 +44,9 @@ class PairTable {
     std::uint64_t key;
     int merged;
   };
-  static std::uint64_t key(int l, int r) { return (static_cast<std::uint64_t>(l) << 32) | static_cast<std::uint32_t>(r); }
+  static std::uint64_t key(int l, int r) {
+    return (static_cast<std::uint64_t>(l) << 32) | static_cast<std::uint32_t>(r);
+  }
   static std::uint64_t mix(std::uint64_t k) {
     k ^= k >> 33;
     k *= 0xFF51AFD7ED558CCDull;
@@ -117,14 +119,15 @@ class BpeEncoder final : public ModelEncoder {
     const UserSymbolMatcher& user = vocab_.user_symbols();
     for (std::size_t pos = 0; pos < text.size();) {
       bool frozen = false;
-      const std::size_t len =
-          user.empty() ? std::min(utf8_char_length(text[pos]), text.size() - pos) : user.match(text.substr(pos), frozen);
+      const std::size_t len = user.empty() ? std::min(utf8_char_length(text[pos]), text.size() - pos)
+                                           : user.match(text.substr(pos), frozen);
       const std::string_view piece = text.substr(pos, len);
       // Characters come from the integer-keyed table; user-defined symbols from the vocabulary.
-      const int id = frozen || utf8_char_length(piece[0]) != len ? vocab_.vocab_id(piece) : chars_.find(char_key(piece), -1);
+      const int id = frozen || utf8_char_length(piece[0]) != len ? vocab_.vocab_id(piece)
+                                                                 : chars_.find(char_key(piece), -1);
       const int index = static_cast<int>(symbols.size());
-      symbols.push_back(Symbol{index - 1, pos + len < text.size() ? index + 1 : -1, static_cast<std::uint32_t>(pos),
-                               static_cast<std::uint32_t>(len), id, frozen});
+      symbols.push_back(Symbol{index - 1, pos + len < text.size() ? index + 1 : -1,
+                               static_cast<std::uint32_t>(pos), static_cast<std::uint32_t>(len), id, frozen});
       pos += len;
     }
 
@@ -133,8 +136,9 @@ class BpeEncoder final : public ModelEncoder {
       const Symbol& l = symbols[left];
       const Symbol& r = symbols[right];
       if (l.frozen || r.frozen) return;
-      const int merged = (l.id >= 0 && r.id >= 0) ? pairs_.find(l.id, r.id)
-                                                  : vocab_.vocab_id(text.substr(l.begin, l.length + r.length));
+      const int merged = (l.id >= 0 && r.id >= 0)
+                             ? pairs_.find(l.id, r.id)
+                             : vocab_.vocab_id(text.substr(l.begin, l.length + r.length));
       if (merged < 0) return;
       agenda.push_back(Candidate{vocab_.score(merged), left, right, l.length + r.length, merged});
       std::push_heap(agenda.begin(), agenda.end(), CandidateLess{});
@@ -170,7 +174,8 @@ class BpeEncoder final : public ModelEncoder {
   void emit(std::string_view text, const EncodedPiece& piece,
             const std::unordered_map<int, std::pair<EncodedPiece, EncodedPiece>>& unmerge,
             std::vector<EncodedPiece>& out) const {
-    const int id = piece.id >= 0 ? vocab_.output_id(piece.id) : vocab_.piece_to_id(text.substr(piece.begin, piece.length));
+    const int id = piece.id >= 0 ? vocab_.output_id(piece.id)
+                                 : vocab_.piece_to_id(text.substr(piece.begin, piece.length));
     if (vocab_.type(id) == PieceType::kUnused) {
       const auto it = unmerge.find(id);
       if (it != unmerge.end()) {
@@ -189,6 +194,8 @@ class BpeEncoder final : public ModelEncoder {
 
 }  // namespace
 
-std::unique_ptr<ModelEncoder> make_bpe_encoder(const VocabIndex& vocab) { return std::make_unique<BpeEncoder>(vocab); }
+std::unique_ptr<ModelEncoder> make_bpe_encoder(const VocabIndex& vocab) {
+  return std::make_unique<BpeEncoder>(vocab);
+}
 
 }  // namespace lmforge::tok::detail

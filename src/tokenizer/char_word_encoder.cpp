@@ -54,7 +54,11 @@ class WordEncoder final : public ModelEncoder {
 
 }  // namespace
 
-std::unique_ptr<ModelEncoder> make_char_encoder(const VocabIndex& vocab) { return std::make_unique<CharEncoder>(vocab); }
-std::unique_ptr<ModelEncoder> make_word_encoder(const VocabIndex& vocab) { return std::make_unique<WordEncoder>(vocab); }
+std::unique_ptr<ModelEncoder> make_char_encoder(const VocabIndex& vocab) {
+  return std::make_unique<CharEncoder>(vocab);
+}
+std::unique_ptr<ModelEncoder> make_word_encoder(const VocabIndex& vocab) {
+  return std::make_unique<WordEncoder>(vocab);
+}
 
 }  // namespace lmforge::tok::detail

@@ -3,11 +3,11 @@
 // normalized text is byte-identical.
 #include "lmforge/tokenizer/normalizer.h"
 
-#include <algorithm>
-#include <cstring>
-
 #include <unicode/normalizer2.h>
 #include <unicode/unistr.h>
+
+#include <algorithm>
+#include <cstring>
 
 #include "lmforge/common/error.h"
 #include "tokenizer/darts_trie.h"
@@ -50,8 +50,8 @@ struct Normalizer::Impl {
   const UserSymbolMatcher* matcher = nullptr;
   RuleKind kind = RuleKind::kIdentity;
   detail::DartsTrie trie;
-  std::string replacements;            // NUL-separated replacement strings
-  std::array<bool, 256> may_match{};   // the trie has a key starting with this byte
+  std::string replacements;           // NUL-separated replacement strings
+  std::array<bool, 256> may_match{};  // the trie has a key starting with this byte
 
   // The normalized form of the longest rule matching the start of `in`, and the input bytes
   // it consumes (normalizer.cc NormalizePrefix).
@@ -94,8 +94,9 @@ struct Normalizer::Impl {
   // ICU NFKC (or NFKC_Casefold) of the text between user-defined symbols, which stay as they are.
   void icu_normalize(std::string_view input, std::string& out) const {
     UErrorCode status = U_ZERO_ERROR;
-    const icu::Normalizer2* icu = kind == RuleKind::kIcuNfkc ? icu::Normalizer2::getNFKCInstance(status)
-                                                             : icu::Normalizer2::getNFKCCasefoldInstance(status);
+    const icu::Normalizer2* icu = kind == RuleKind::kIcuNfkc
+                                      ? icu::Normalizer2::getNFKCInstance(status)
+                                      : icu::Normalizer2::getNFKCCasefoldInstance(status);
     if (U_FAILURE(status)) runtime_error("ICU NFKC normalizer unavailable: {}", u_errorName(status));
     auto append_normalized = [&](std::string_view text) {
       if (text.empty()) return;
@@ -185,11 +186,12 @@ Normalizer::Normalizer(const NormalizerSpec& spec, bool treat_whitespace_as_suff
     // <u32 little-endian trie size in bytes><double-array units><replacement strings>
     std::uint32_t trie_size = 0;
     if (blob.size() > 4) {
-      for (int i = 0; i < 4; ++i) trie_size |= static_cast<std::uint32_t>(static_cast<std::uint8_t>(blob[i])) << (8 * i);
+      for (int i = 0; i < 4; ++i)
+        trie_size |= static_cast<std::uint32_t>(static_cast<std::uint8_t>(blob[i])) << (8 * i);
     }
     if (blob.size() <= 4 || trie_size >= blob.size() - 4 || trie_size % 4 != 0)
-      runtime_error("normalizer '{}': the precompiled charsmap is broken (trie size {} of {} bytes)", spec.name,
-                    trie_size, blob.size());
+      runtime_error("normalizer '{}': the precompiled charsmap is broken (trie size {} of {} bytes)",
+                    spec.name, trie_size, blob.size());
     std::vector<std::uint32_t> units(trie_size / 4);
     std::memcpy(units.data(), blob.data() + 4, trie_size);  // little-endian hosts, as sentencepiece
     m.trie = detail::DartsTrie(std::move(units));
@@ -201,8 +203,10 @@ Normalizer::Normalizer(const NormalizerSpec& spec, bool treat_whitespace_as_suff
   } else if (spec.name == "nfkc_cf") {
     m.kind = RuleKind::kIcuNfkcCasefold;
   } else if (!spec.name.empty() && spec.name != "identity") {
-    runtime_error("normalizer '{}' has no precompiled charsmap (only 'identity', 'nfkc' and 'nfkc_cf' work without one)",
-                  spec.name);
+    runtime_error(
+        "normalizer '{}' has no precompiled charsmap (only 'identity', 'nfkc' and 'nfkc_cf' work without "
+        "one)",
+        spec.name);
   }
 }
 

@@ -18,11 +18,11 @@ enum WireType : std::uint32_t { kVarint = 0, kFixed64 = 1, kBytes = 2, kFixed32 
 namespace field {
 constexpr std::uint32_t kPieces = 1, kTrainerSpec = 2, kNormalizerSpec = 3, kDenormalizerSpec = 5;
 constexpr std::uint32_t kPieceText = 1, kPieceScore = 2, kPieceType = 3;
-constexpr std::uint32_t kModelType = 3, kVocabSize = 4, kSplitDigits = 25,
-                        kTreatWhitespaceAsSuffix = 24, kByteFallback = 35, kUnkId = 40,
-                        kBosId = 41, kEosId = 42, kPadId = 43, kUnkSurface = 44;
-constexpr std::uint32_t kName = 1, kCharsmap = 2, kAddDummyPrefix = 3,
-                        kRemoveExtraWhitespaces = 4, kEscapeWhitespaces = 5;
+constexpr std::uint32_t kModelType = 3, kVocabSize = 4, kSplitDigits = 25, kTreatWhitespaceAsSuffix = 24,
+                        kByteFallback = 35, kUnkId = 40, kBosId = 41, kEosId = 42, kPadId = 43,
+                        kUnkSurface = 44;
+constexpr std::uint32_t kName = 1, kCharsmap = 2, kAddDummyPrefix = 3, kRemoveExtraWhitespaces = 4,
+                        kEscapeWhitespaces = 5;
 }  // namespace field
 
 class WireReader {
@@ -64,7 +64,8 @@ class WireReader {
   std::uint32_t fixed32() {
     if (data_.size() - pos_ < 4) fail("truncated fixed32");
     std::uint32_t v = 0;
-    for (int i = 0; i < 4; ++i) v |= static_cast<std::uint32_t>(static_cast<std::uint8_t>(data_[pos_ + i])) << (8 * i);
+    for (int i = 0; i < 4; ++i)
+      v |= static_cast<std::uint32_t>(static_cast<std::uint8_t>(data_[pos_ + i])) << (8 * i);
     pos_ += 4;
     return v;
   }
@@ -94,14 +95,21 @@ class WireReader {
 
   void skip(std::uint32_t wire) {
     switch (wire) {
-      case kVarint: varint(); break;
+      case kVarint:
+        varint();
+        break;
       case kFixed64:
         if (data_.size() - pos_ < 8) fail("truncated fixed64");
         pos_ += 8;
         break;
-      case kBytes: bytes(); break;
-      case kFixed32: fixed32(); break;
-      default: fail(fmt::format("unsupported wire type {}", wire));
+      case kBytes:
+        bytes();
+        break;
+      case kFixed32:
+        fixed32();
+        break;
+      default:
+        fail(fmt::format("unsupported wire type {}", wire));
     }
   }
 
@@ -125,15 +133,20 @@ Piece read_piece(WireReader in) {
   std::uint32_t number, wire;
   while (in.next(number, wire)) {
     switch (number) {
-      case field::kPieceText: piece.text = std::string(in.string(wire)); break;
-      case field::kPieceScore: piece.score = in.float32(wire); break;
+      case field::kPieceText:
+        piece.text = std::string(in.string(wire));
+        break;
+      case field::kPieceScore:
+        piece.score = in.float32(wire);
+        break;
       case field::kPieceType: {
         const int type = in.int32(wire);
         if (type < 1 || type > 6) in.fail(fmt::format("unknown piece type {}", type));
         piece.type = static_cast<PieceType>(type);
         break;
       }
-      default: in.skip(wire);
+      default:
+        in.skip(wire);
     }
   }
   return piece;
@@ -149,15 +162,32 @@ void read_trainer_spec(WireReader in, ModelSpec& spec) {
         spec.type = static_cast<ModelType>(type);
         break;
       }
-      case field::kByteFallback: spec.byte_fallback = in.boolean(wire); break;
-      case field::kTreatWhitespaceAsSuffix: spec.treat_whitespace_as_suffix = in.boolean(wire); break;
-      case field::kSplitDigits: spec.split_digits = in.boolean(wire); break;
-      case field::kUnkId: spec.unk_id = in.int32(wire); break;
-      case field::kBosId: spec.bos_id = in.int32(wire); break;
-      case field::kEosId: spec.eos_id = in.int32(wire); break;
-      case field::kPadId: spec.pad_id = in.int32(wire); break;
-      case field::kUnkSurface: spec.unk_surface = std::string(in.string(wire)); break;
-      default: in.skip(wire);
+      case field::kByteFallback:
+        spec.byte_fallback = in.boolean(wire);
+        break;
+      case field::kTreatWhitespaceAsSuffix:
+        spec.treat_whitespace_as_suffix = in.boolean(wire);
+        break;
+      case field::kSplitDigits:
+        spec.split_digits = in.boolean(wire);
+        break;
+      case field::kUnkId:
+        spec.unk_id = in.int32(wire);
+        break;
+      case field::kBosId:
+        spec.bos_id = in.int32(wire);
+        break;
+      case field::kEosId:
+        spec.eos_id = in.int32(wire);
+        break;
+      case field::kPadId:
+        spec.pad_id = in.int32(wire);
+        break;
+      case field::kUnkSurface:
+        spec.unk_surface = std::string(in.string(wire));
+        break;
+      default:
+        in.skip(wire);
     }
   }
 }
@@ -168,12 +198,23 @@ NormalizerSpec read_normalizer_spec(WireReader in) {
   std::uint32_t number, wire;
   while (in.next(number, wire)) {
     switch (number) {
-      case field::kName: spec.name = std::string(in.string(wire)); break;
-      case field::kCharsmap: spec.precompiled_charsmap = std::string(in.string(wire)); break;
-      case field::kAddDummyPrefix: spec.add_dummy_prefix = in.boolean(wire); break;
-      case field::kRemoveExtraWhitespaces: spec.remove_extra_whitespaces = in.boolean(wire); break;
-      case field::kEscapeWhitespaces: spec.escape_whitespaces = in.boolean(wire); break;
-      default: in.skip(wire);
+      case field::kName:
+        spec.name = std::string(in.string(wire));
+        break;
+      case field::kCharsmap:
+        spec.precompiled_charsmap = std::string(in.string(wire));
+        break;
+      case field::kAddDummyPrefix:
+        spec.add_dummy_prefix = in.boolean(wire);
+        break;
+      case field::kRemoveExtraWhitespaces:
+        spec.remove_extra_whitespaces = in.boolean(wire);
+        break;
+      case field::kEscapeWhitespaces:
+        spec.escape_whitespaces = in.boolean(wire);
+        break;
+      default:
+        in.skip(wire);
     }
   }
   return spec;
@@ -189,7 +230,9 @@ class WireWriter {
     }
     out_.push_back(static_cast<char>(v));
   }
-  void tag(std::uint32_t number, std::uint32_t wire) { varint((static_cast<std::uint64_t>(number) << 3) | wire); }
+  void tag(std::uint32_t number, std::uint32_t wire) {
+    varint((static_cast<std::uint64_t>(number) << 3) | wire);
+  }
   void int32(std::uint32_t number, std::int32_t v) {
     tag(number, kVarint);
     // Negative int32 values are sign-extended to 64 bits, as protobuf does.
@@ -240,11 +283,20 @@ ModelSpec parse_sentencepiece_model(std::string_view bytes, const std::string& o
   std::uint32_t number, wire;
   while (in.next(number, wire)) {
     switch (number) {
-      case field::kPieces: spec.pieces.push_back(read_piece(in.message(wire))); break;
-      case field::kTrainerSpec: read_trainer_spec(in.message(wire), spec); break;
-      case field::kNormalizerSpec: spec.normalizer = read_normalizer_spec(in.message(wire)); break;
-      case field::kDenormalizerSpec: spec.denormalizer = read_normalizer_spec(in.message(wire)); break;
-      default: in.skip(wire);
+      case field::kPieces:
+        spec.pieces.push_back(read_piece(in.message(wire)));
+        break;
+      case field::kTrainerSpec:
+        read_trainer_spec(in.message(wire), spec);
+        break;
+      case field::kNormalizerSpec:
+        spec.normalizer = read_normalizer_spec(in.message(wire));
+        break;
+      case field::kDenormalizerSpec:
+        spec.denormalizer = read_normalizer_spec(in.message(wire));
+        break;
+      default:
+        in.skip(wire);
     }
   }
   if (spec.pieces.empty()) runtime_error("{}: not a valid SentencePiece model: it has no pieces", origin);

@@ -24,15 +24,25 @@ constexpr std::string_view kReplacementChar = "\xEF\xBF\xBD";
 class SentencePieceTokenizer final : public Tokenizer {
  public:
   explicit SentencePieceTokenizer(ModelSpec spec) : spec_(std::move(spec)), vocab_(spec_) {
-    normalizer_ = std::make_unique<Normalizer>(spec_.normalizer, spec_.treat_whitespace_as_suffix, &vocab_.user_symbols());
+    normalizer_ = std::make_unique<Normalizer>(spec_.normalizer, spec_.treat_whitespace_as_suffix,
+                                               &vocab_.user_symbols());
     if (!spec_.denormalizer.precompiled_charsmap.empty())
       denormalizer_ = std::make_unique<Normalizer>(spec_.denormalizer, false);
     switch (spec_.type) {
-      case ModelType::kBpe: encoder_ = detail::make_bpe_encoder(vocab_); break;
-      case ModelType::kUnigram: encoder_ = detail::make_unigram_encoder(vocab_); break;
-      case ModelType::kWord: encoder_ = detail::make_word_encoder(vocab_); break;
-      case ModelType::kChar: encoder_ = detail::make_char_encoder(vocab_); break;
-      default: runtime_error("tokenizer model: unknown model type {}", static_cast<int>(spec_.type));
+      case ModelType::kBpe:
+        encoder_ = detail::make_bpe_encoder(vocab_);
+        break;
+      case ModelType::kUnigram:
+        encoder_ = detail::make_unigram_encoder(vocab_);
+        break;
+      case ModelType::kWord:
+        encoder_ = detail::make_word_encoder(vocab_);
+        break;
+      case ModelType::kChar:
+        encoder_ = detail::make_char_encoder(vocab_);
+        break;
+      default:
+        runtime_error("tokenizer model: unknown model type {}", static_cast<int>(spec_.type));
     }
   }
 
@@ -94,7 +104,8 @@ class SentencePieceTokenizer final : public Tokenizer {
     while (i < ids.size()) {
       if (spec_.pieces[ids[i]].type == PieceType::kByte) {
         std::string bytes;
-        for (; i < ids.size() && spec_.pieces[ids[i]].type == PieceType::kByte; ++i) bytes.push_back(byte_value(ids[i]));
+        for (; i < ids.size() && spec_.pieces[ids[i]].type == PieceType::kByte; ++i)
+          bytes.push_back(byte_value(ids[i]));
         append_bytes(bytes, text);
         continue;
       }
@@ -110,7 +121,8 @@ class SentencePieceTokenizer final : public Tokenizer {
   int piece_to_id(std::string_view piece) const override { return vocab_.piece_to_id(piece); }
 
  private:
-  void segment(std::string_view text, std::string& normalized, std::vector<detail::EncodedPiece>& pieces) const {
+  void segment(std::string_view text, std::string& normalized,
+               std::vector<detail::EncodedPiece>& pieces) const {
     normalizer_->normalize(text, normalized);
     pieces.clear();
     if (normalized.size() >= (1ull << 31)) runtime_error("encode: text of {} bytes is too long", text.size());
@@ -185,8 +197,10 @@ ModelSpec read_spec(const std::filesystem::path& path) {
   if (is_lmtok_file(path)) return read_lmtok_file(path);
   const std::string bytes = read_file(path);
   if (looks_like_sentencepiece_model(bytes)) return parse_sentencepiece_model(bytes, path.string());
-  runtime_error("{}: not a tokenizer file (expected a tokenizer.lmtok file, a SentencePiece .model, or a directory holding one)",
-                path.string());
+  runtime_error(
+      "{}: not a tokenizer file (expected a tokenizer.lmtok file, a SentencePiece .model, or a directory "
+      "holding one)",
+      path.string());
 }
 
 }  // namespace

@@ -70,7 +70,9 @@ class DoubleArray {
   // Follows byte `c` from `node`; -1 when there is no such edge.
   int next(int node, std::uint8_t c) const {
     const std::size_t slot = static_cast<std::size_t>(nodes_[node].base + c);
-    return slot < nodes_.size() && nodes_[slot].check == node && nodes_[node].base > 0 ? static_cast<int>(slot) : -1;
+    return slot < nodes_.size() && nodes_[slot].check == node && nodes_[node].base > 0
+               ? static_cast<int>(slot)
+               : -1;
   }
   int value(int node) const { return nodes_[node].value; }
 

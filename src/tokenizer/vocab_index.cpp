@@ -11,7 +11,9 @@ namespace {
 // "<0x41>" -> 0x41, as sentencepiece's PieceToByte (upper-case hex only); -1 otherwise.
 int byte_of_piece(std::string_view piece) {
   if (piece.size() != 6 || !piece.starts_with("<0x") || piece[5] != '>') return -1;
-  auto digit = [](char c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1; };
+  auto digit = [](char c) {
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+  };
   const int hi = digit(piece[3]), lo = digit(piece[4]);
   return hi < 0 || lo < 0 ? -1 : hi * 16 + lo;
 }

@@ -40,8 +40,8 @@ class UserSymbolMatcher {
   std::size_t match(std::string_view text, bool& found) const;
 
  private:
-  std::vector<std::string> symbols_;             // sorted longest first
-  std::array<std::uint8_t, 256> first_byte_{};   // 1 where some symbol starts with that byte
+  std::vector<std::string> symbols_;            // sorted longest first
+  std::array<std::uint8_t, 256> first_byte_{};  // 1 where some symbol starts with that byte
 };
 
 // Byte length of the UTF-8 character starting with lead byte `c`, from the lead byte alone

@@ -1,14 +1,14 @@
 // Our tokenizer against python3-sentencepiece on models trained by the reference itself
 // (tests/fixtures/sentencepiece, written by tools/make_sentencepiece_fixtures.py): identical
 // ids and pieces for every golden line, and identical decoded text.
+#include <gtest/gtest.h>
+
 #include <fstream>
 #include <functional>
 #include <map>
 #include <memory>
-#include <set>
-
-#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "lmforge/tokenizer/sentencepiece_model.h"
 #include "lmforge/tokenizer/tokenizer.h"
@@ -16,7 +16,8 @@
 namespace lmforge::tok {
 namespace {
 
-const std::filesystem::path kFixtures = std::filesystem::path(LMFORGE_SOURCE_DIR) / "tests/fixtures/sentencepiece";
+const std::filesystem::path kFixtures =
+    std::filesystem::path(LMFORGE_SOURCE_DIR) / "tests/fixtures/sentencepiece";
 
 struct Golden {
   std::string model, text, decoded;
@@ -69,8 +70,9 @@ void check_all(const std::vector<Golden>& goldens,
     const auto decoded = tok.decode(g.ids);
     if (ids != g.ids || pieces != g.pieces || decoded != g.decoded) {
       if (++mismatches <= 10) {
-        ADD_FAILURE() << g.model << " on \"" << g.text << "\"\n  expected " << show(g.pieces) << "\n  got      "
-                      << show(pieces) << "\n  decoded \"" << decoded << "\" expected \"" << g.decoded << "\"";
+        ADD_FAILURE() << g.model << " on \"" << g.text << "\"\n  expected " << show(g.pieces)
+                      << "\n  got      " << show(pieces) << "\n  decoded \"" << decoded << "\" expected \""
+                      << g.decoded << "\"";
       }
     }
   }

@@ -1,10 +1,10 @@
 // Loading (dispatch by content, errors on broken files), hand-made specs and the normalizer.
+#include <gtest/gtest.h>
+
 #include <atomic>
 #include <fstream>
 #include <random>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 #include "lmforge/common/atomic_file.h"
 #include "lmforge/common/error.h"
@@ -45,9 +45,13 @@ ModelSpec tiny_bpe() {
   add("\xE2\x96\x81", -1);
   add("a", -2);
   add("b", -3);
-  add("\xE2\x96\x81" "a", -4);
+  add("\xE2\x96\x81"
+      "a",
+      -4);
   add("ab", -0.5f);  // scores more than ▁a, so "ab" merges first
-  add("\xE2\x96\x81" "ab", -6);
+  add("\xE2\x96\x81"
+      "ab",
+      -6);
   return spec;
 }
 
@@ -55,8 +59,11 @@ TEST(TokenizerFromSpec, BpeMergesByScoreThenLeftmost) {
   auto tok = Tokenizer::from_spec(tiny_bpe());
   // "▁ab▁ab": ab merges first (score -0.5) at both places, then ▁+ab -> ▁ab.
   EXPECT_EQ(tok->encode("ab ab"), (std::vector<int>{8, 8}));
-  EXPECT_EQ(tok->encode_pieces("ab  ab c"),
-            (std::vector<std::string>{"\xE2\x96\x81" "ab", "\xE2\x96\x81" "ab", "\xE2\x96\x81", "c"}));
+  EXPECT_EQ(tok->encode_pieces("ab  ab c"), (std::vector<std::string>{"\xE2\x96\x81"
+                                                                      "ab",
+                                                                      "\xE2\x96\x81"
+                                                                      "ab",
+                                                                      "\xE2\x96\x81", "c"}));
   EXPECT_EQ(tok->encode("cd"), (std::vector<int>{3, 0}));  // "cd" unknown: one merged <unk>
   EXPECT_EQ(tok->decode(tok->encode("ab ab")), "ab ab");
   EXPECT_EQ(tok->decode(std::vector<int>{1, 8, 0, 2}), "ab \xE2\x81\x87 ");
@@ -94,12 +101,20 @@ TEST(Normalizer, WhitespaceRulesAndMalformedUtf8) {
   EXPECT_EQ(n.normalize("  Hello   world "), "\xE2\x96\x81Hello\xE2\x96\x81world");
   EXPECT_EQ(n.normalize(""), "");
   EXPECT_EQ(n.normalize("    "), "");
-  EXPECT_EQ(n.normalize("a\xFF" "b"), "\xE2\x96\x81" "a\xEF\xBF\xBD" "b");  // one bad byte -> U+FFFD
+  EXPECT_EQ(n.normalize("a\xFF"
+                        "b"),
+            "\xE2\x96\x81"
+            "a\xEF\xBF\xBD"
+            "b");  // one bad byte -> U+FFFD
   spec.remove_extra_whitespaces = false;
   EXPECT_EQ(Normalizer(spec, false).normalize(" a  b "),
-            "\xE2\x96\x81\xE2\x96\x81" "a\xE2\x96\x81\xE2\x96\x81" "b\xE2\x96\x81");
+            "\xE2\x96\x81\xE2\x96\x81"
+            "a\xE2\x96\x81\xE2\x96\x81"
+            "b\xE2\x96\x81");
   spec.remove_extra_whitespaces = true;
-  EXPECT_EQ(Normalizer(spec, true).normalize(" a b "), "a\xE2\x96\x81" "b\xE2\x96\x81");  // suffix
+  EXPECT_EQ(Normalizer(spec, true).normalize(" a b "),
+            "a\xE2\x96\x81"
+            "b\xE2\x96\x81");  // suffix
   spec.escape_whitespaces = false;
   spec.add_dummy_prefix = false;
   EXPECT_EQ(Normalizer(spec, false).normalize(" a   b "), "a b");
@@ -109,12 +124,19 @@ TEST(Normalizer, IcuNfkcForOurOwnModels) {
   NormalizerSpec spec;
   spec.name = "nfkc";
   Normalizer n(spec, false);
-  EXPECT_EQ(n.normalize("ＡＢＣ　１２３"), "\xE2\x96\x81" "ABC\xE2\x96\x81" "123");
-  EXPECT_EQ(n.normalize("plain ascii"), "\xE2\x96\x81plain\xE2\x96\x81" "ascii");
+  EXPECT_EQ(n.normalize("ＡＢＣ　１２３"),
+            "\xE2\x96\x81"
+            "ABC\xE2\x96\x81"
+            "123");
+  EXPECT_EQ(n.normalize("plain ascii"),
+            "\xE2\x96\x81plain\xE2\x96\x81"
+            "ascii");
   // User-defined symbols are kept as they are, the text around them is normalised.
   const UserSymbolMatcher symbols(std::vector<std::string>{"ｘ"});
   Normalizer with_symbols(spec, false, &symbols);
-  EXPECT_EQ(with_symbols.normalize("ＡｘＢ"), "\xE2\x96\x81" "AｘB");
+  EXPECT_EQ(with_symbols.normalize("ＡｘＢ"),
+            "\xE2\x96\x81"
+            "AｘB");
 }
 
 TEST(TokenizerLoad, DispatchesByContent) {
@@ -182,7 +204,8 @@ TEST(TokenizerLoad, TruncatedModelIsAClearErrorNotACrash) {
 
 TEST(TokenizerThreads, ConcurrentEncodingGivesTheSameIds) {
   const auto tok = Tokenizer::load(kFixtures / "unigram_nmt_bytes.model");
-  const std::vector<std::string> texts = {"你好，世界。", "To be, or not to be", "emoji 😀 ☃", "  全角ＡＢＣ  ", ""};
+  const std::vector<std::string> texts = {"你好，世界。", "To be, or not to be", "emoji 😀 ☃",
+                                          "  全角ＡＢＣ  ", ""};
   std::vector<std::vector<int>> expected;
   for (const auto& t : texts) expected.push_back(tok->encode(t));
   std::atomic<int> mismatches{0};

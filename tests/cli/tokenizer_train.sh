@@ -6,9 +6,9 @@ TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-head -n 4000 data/corpus/tinyshakespeare.txt > "$TMP/en.txt"
+head -n 2500 data/corpus/tinyshakespeare.txt > "$TMP/en.txt"
 # Tatoeba: English and Chinese columns (tsv, no header) as one more input file.
-head -n 3000 data/corpus/tatoeba_cmn_en.tsv | cut -f1,2 | tr '\t' '\n' > "$TMP/zh.txt"
+head -n 2000 data/corpus/tatoeba_cmn_en.tsv | cut -f1,2 | tr '\t' '\n' > "$TMP/zh.txt"
 
 "$BIN" tokenizer train -i "$TMP/en.txt" -i "$TMP/zh.txt" --vocab-size 1500 \
   --user-defined-symbols "<sep>,<mask>" --pad-id 3 --out "$TMP/tok" -q

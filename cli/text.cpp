@@ -107,18 +107,30 @@ struct CleanCommand {
     AtomicFile file(io.out.out);
     text::RecordWriter writer(file, format, io.in.field);
     std::size_t in = 0, empty = 0, too_short = 0, too_long = 0;
-    std::string cleaned;
+    // Records are cleaned in batches: with --t2s that is one OpenCC call per batch.
+    std::vector<std::string> batch, cleaned;
+    std::size_t batch_bytes = 0;
+    auto flush = [&] {
+      cleaner.clean_batch(batch, cleaned);
+      for (const auto& c : cleaned) {
+        switch (text::check_length(c, filter)) {
+          case text::DropReason::kKept: writer.write(c); break;
+          case text::DropReason::kEmpty: ++empty; break;
+          case text::DropReason::kTooShort: ++too_short; break;
+          case text::DropReason::kTooLong: ++too_long; break;
+        }
+      }
+      batch.clear();
+      batch_bytes = 0;
+    };
     ProgressMeter timer(nullptr, 0, "B");
     for_each_record(reader, "clean", io.quiet, [&](const Record& r) {
       ++in;
-      cleaner.clean(r.text, cleaned);
-      switch (text::check_length(cleaned, filter)) {
-        case text::DropReason::kKept: writer.write(cleaned); break;
-        case text::DropReason::kEmpty: ++empty; break;
-        case text::DropReason::kTooShort: ++too_short; break;
-        case text::DropReason::kTooLong: ++too_long; break;
-      }
+      batch_bytes += r.text.size();
+      batch.push_back(r.text);
+      if (batch.size() >= 1024 || batch_bytes >= (1u << 20)) flush();
     });
+    flush();
     writer.finish();
     if (!io.quiet) {
       const double secs = timer.elapsed_seconds();

@@ -103,6 +103,46 @@ std::string TextCleaner::clean(std::string_view text) {
 }
 
 void TextCleaner::clean(std::string_view text, std::string& out) {
+  if (!impl_->opencc) return clean_before_t2s(text, out);
+  clean_before_t2s(text, impl_->after_t2s);
+  if (all_ascii(impl_->after_t2s)) {
+    out.swap(impl_->after_t2s);
+  } else {
+    impl_->opencc->convert(impl_->after_t2s, out);
+  }
+}
+
+void TextCleaner::clean_batch(const std::vector<std::string>& texts, std::vector<std::string>& out) {
+  out.resize(texts.size());
+  for (std::size_t i = 0; i < texts.size(); ++i) clean_before_t2s(texts[i], out[i]);
+  if (!impl_->opencc) return;
+  // Records joined by '\n' (OpenCC has no dictionary entry across a line break), converted
+  // at once, split back. Records that hold a line break themselves go one by one.
+  std::string& joined = impl_->after_t2s;
+  joined.clear();
+  std::vector<std::size_t> batched;
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    if (all_ascii(out[i])) continue;
+    if (out[i].find('\n') != std::string::npos) {
+      out[i] = impl_->opencc->convert(out[i]);
+      continue;
+    }
+    joined += out[i];
+    joined += '\n';
+    batched.push_back(i);
+  }
+  if (batched.empty()) return;
+  const std::string converted = impl_->opencc->convert(joined);
+  std::size_t pos = 0;
+  for (const auto i : batched) {
+    const auto nl = converted.find('\n', pos);
+    if (nl == std::string::npos) runtime_error("OpenCC changed the number of lines of a batch");
+    out[i].assign(converted, pos, nl - pos);
+    pos = nl + 1;
+  }
+}
+
+void TextCleaner::clean_before_t2s(std::string_view text, std::string& out) {
   std::string_view current = text;
   const bool ascii = all_ascii(text);  // ASCII is already NFKC, has nothing to convert
   if (impl_->nfkc && !ascii) {
@@ -113,10 +153,6 @@ void TextCleaner::clean(std::string_view text, std::string& out) {
                                nullptr, err);
     if (U_FAILURE(err)) runtime_error("ICU NFKC failed: {}", u_errorName(err));
     current = impl_->after_nfkc;
-  }
-  if (impl_->opencc && !ascii) {
-    impl_->opencc->convert(current, impl_->after_t2s);
-    current = impl_->after_t2s;
   }
   bool lower_in_byte_pass = false;
   if (options_.lowercase) {

@@ -6,11 +6,11 @@
 // The steps, in this order, each switchable in CleanOptions:
 //   1. NFKC (ICU Normalizer2): compatibility characters to their plain forms (ﬁ -> fi,
 //      ① -> 1, ㈱ -> (株), half-width katakana -> full-width).
-//   2. 繁→简 (OpenCC, off by default).
-//   3. Lower case (ICU full case mapping, off by default).
-//   4. One pass over the bytes: full-width ASCII forms (Ａ１＄) -> ASCII, control and invisible
+//   2. Lower case (ICU full case mapping, off by default).
+//   3. One pass over the bytes: full-width ASCII forms (Ａ１＄) -> ASCII, control and invisible
 //      format characters removed, every run of whitespace (tabs, CR/LF, U+3000, NBSP, ...) ->
 //      one space, trimmed at both ends.
+//   4. 繁→简 (OpenCC, off by default); clean_batch() makes one OpenCC call for many records.
 // Chinese full-width punctuation （，。！？：；～） and the ellipsis … are kept as written unless
 // `punct = kHalf`: NFKC alone would turn "，" into "," and "……" into "......", which changes
 // Chinese text in a way most Chinese corpora do not want.
@@ -19,6 +19,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace lmforge::text {
 
@@ -50,10 +51,15 @@ class TextCleaner {
   // records allocates nothing once the buffers have grown).
   void clean(std::string_view text, std::string& out);
   std::string clean(std::string_view text);
+  // The same as clean() on each record, but with t2s one OpenCC call per batch instead of one
+  // per record: OpenCC's per-call cost dominates on short records (10x on Tatoeba sentences).
+  // `out` is resized to texts.size().
+  void clean_batch(const std::vector<std::string>& texts, std::vector<std::string>& out);
 
   const CleanOptions& options() const { return options_; }
 
  private:
+  void clean_before_t2s(std::string_view text, std::string& out);
   void byte_pass(std::string_view in, std::string& out, bool ascii_lower) const;
 
   struct Impl;  // ICU normaliser, OpenCC converter, scratch buffers

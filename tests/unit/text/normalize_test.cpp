@@ -102,3 +102,20 @@ TEST(Normalize, LengthFilterCountsCharactersNotBytes) {
   keep_empty.drop_empty = false;
   EXPECT_EQ(check_length("", keep_empty), DropReason::kKept);
 }
+
+TEST(Normalize, BatchGivesTheSameAsOneByOne) {
+  for (const bool t2s : {false, true}) {
+    for (const bool collapse : {true, false}) {
+      CleanOptions o;
+      o.t2s = t2s;
+      o.collapse_space = collapse;
+      TextCleaner one(o), many(o);
+      const std::vector<std::string> texts = {"開發，軟體", "", "ASCII only", "兩行\n文字 ＡＢ", "頭髮\t與 國際化", "ﬁ①"};
+      std::vector<std::string> out;
+      many.clean_batch(texts, out);
+      ASSERT_EQ(out.size(), texts.size());
+      for (std::size_t i = 0; i < texts.size(); ++i) EXPECT_EQ(out[i], one.clean(texts[i])) << i;
+      if (t2s) EXPECT_EQ(out[0], "开发，软体");
+    }
+  }
+}

@@ -1,14 +1,11 @@
 // `lmforge train CONFIG.toml [--set key=value]... [--resume] [--threads N]`: a thin layer over
-// lmforge/train/trainer.h (no torch headers here).
-#include <cstdio>
+// lmforge/train/trainer.h, reached through the libtorch module (lmforge_nn.so, loaded on use).
 #include <string>
 #include <vector>
 
-#include <fmt/format.h>
-
-#include "lmforge/common/progress.h"
-#include "lmforge/train/config.h"
-#include "lmforge/train/trainer.h"
+#include "lmforge/common/error.h"
+#include "lmforge/train/nn_module.h"
+#include "nn_module_loader.h"
 #include "registry.h"
 
 namespace {
@@ -22,17 +19,15 @@ struct TrainArgs {
 };
 
 void run_train(const TrainArgs& a) {
-  auto config = lmforge::train::load_train_config(a.config, a.overrides);
-  lmforge::train::TrainRunOptions options;
-  options.resume = a.resume;
-  options.threads = a.threads;
-  options.progress = lmforge::terminal_progress("train", a.quiet);
-  if (!a.quiet) options.log = [](const std::string& line) { std::fprintf(stderr, "train: %s\n", line.c_str()); };
-  const auto result = lmforge::train::run_training(config, options);
-  std::string val = result.last_val_loss >= 0 ? fmt::format(", val loss {:.4f}", result.last_val_loss) : "";
-  fmt::print("trained {} steps: loss {:.4f}{}, {:.0f} tokens/s; checkpoint in {}/model, metrics in {}/metrics.jsonl\n",
-             result.steps, result.last_loss, val, result.tokens_per_second, config.train.out_dir,
-             config.train.out_dir);
+  auto train = reinterpret_cast<LmforgeTrainFn>(lmforge::cli::nn_module_symbol(LMFORGE_TRAIN_SYMBOL));
+  std::vector<const char*> overrides;
+  for (const auto& o : a.overrides) overrides.push_back(o.c_str());
+  LmforgeTrainRequest request{a.config.c_str(), overrides.data(), static_cast<int>(overrides.size()),
+                              a.resume ? 1 : 0, a.threads, a.quiet ? 1 : 0};
+  char error[2048] = {0};
+  const int code = train(&request, error, sizeof error);
+  if (code == 2) throw lmforge::UsageError(error);
+  if (code != 0) throw lmforge::RuntimeError(error);
 }
 
 void add_train_command(CLI::App& root) {

@@ -12,7 +12,7 @@ packages=(
   libtorch-dev
 )
 if [[ "${1:-}" == "--with-peers" ]]; then
-  packages+=(sentencepiece python3-sentencepiece python3-jieba python3-gensim fasttext python3-numpy)
+  packages+=(sentencepiece python3-sentencepiece python3-jieba python3-gensim fasttext python3-numpy python3-torch)
 fi
 
 missing=()

@@ -40,6 +40,10 @@ step "zh: prepare train/validation token shards"
 $lmf data prepare -i "$out/zh.dedup.txt" --tokenizer "$out/zh.tok" --out "$out/zh.shards"
 $lmf data info "$out/zh.shards" | head -12
 
+step "zh: word vectors (word2vec skip-gram) on the segmented sentences, then neighbours"
+$lmf embed train -i "$out/zh.words.txt" --segment none --min-count 3 --dim 64 --epochs 10 -q -o "$out/zh.vec"
+$lmf embed neighbors -v "$out/zh.vec" -k 5 喜欢 电脑
+
 # ---------------------------------------------------------------- English
 step "en: clean data/corpus/tinyshakespeare.txt, train a BPE tokenizer, prepare shards"
 $lmf text clean -i data/corpus/tinyshakespeare.txt -o "$out/en.clean.txt"

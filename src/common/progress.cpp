@@ -55,6 +55,7 @@ std::string human_count(double v, const std::string& unit) {
     return fmt::format("{:.1f}{}", v, bytes[i]);
   }
   const std::string tail = unit.empty() ? "" : " " + unit;
+  if (i == 0 && std::fabs(v) < 10 && v != std::floor(v)) return fmt::format("{:.2f}{}", v, tail);  // slow rates
   return i ? fmt::format("{:.1f}{}{}", v, suffix[i], tail) : fmt::format("{:.0f}{}", v, tail);
 }
 

@@ -40,3 +40,12 @@ TEST(Utf8, CompletePrefixNeverSplitsACharacter) {
   EXPECT_EQ(utf8::complete_prefix_length("😀"), 4u);
   EXPECT_EQ(utf8::complete_prefix_length(std::string("😀").substr(0, 3)), 0u);
 }
+
+#include "lmforge/common/progress.h"
+
+TEST(HumanCount, ShowsSlowRatesAndLargeCounts) {
+  EXPECT_EQ(lmforge::human_count(0.25, "steps"), "0.25 steps");
+  EXPECT_EQ(lmforge::human_count(3, "steps"), "3 steps");
+  EXPECT_EQ(lmforge::human_count(1500000, "words"), "1.5 M words");
+  EXPECT_EQ(lmforge::human_count(2048, "B"), "2.0 kB");
+}

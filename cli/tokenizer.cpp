@@ -124,18 +124,6 @@ fs::path lmtok_path(const std::string& model) {
   return p;
 }
 
-const char* type_name(PieceType t) {
-  switch (t) {
-    case PieceType::kNormal: return "normal";
-    case PieceType::kUnknown: return "unknown";
-    case PieceType::kControl: return "control";
-    case PieceType::kUserDefined: return "user_defined";
-    case PieceType::kUnused: return "unused";
-    case PieceType::kByte: return "byte";
-  }
-  return "?";
-}
-
 void add_info(CLI::App* group) {
   struct Args {
     std::string model;
@@ -174,7 +162,7 @@ void add_info(CLI::App* group) {
       const auto& p = spec.pieces[id];
       ++counts[static_cast<int>(p.type)];
       if (p.type == PieceType::kUnknown || p.type == PieceType::kControl || p.type == PieceType::kUserDefined)
-        specials.push_back({{"id", id}, {"piece", p.text}, {"type", type_name(p.type)}});
+        specials.push_back({{"id", id}, {"piece", p.text}, {"type", tok::piece_type_name(p.type)}});
       else if (p.type == PieceType::kNormal && static_cast<int>(first.size()) < args->show)
         first.push_back({{"id", id}, {"piece", p.text}, {"score", p.score}});
     }

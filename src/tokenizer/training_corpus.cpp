@@ -62,18 +62,6 @@ TrainingCorpus load_training_sentences(const std::vector<std::string>& paths, co
 
 namespace {
 
-const char* piece_type_name(PieceType t) {
-  switch (t) {
-    case PieceType::kNormal: return "normal";
-    case PieceType::kUnknown: return "unknown";
-    case PieceType::kControl: return "control";
-    case PieceType::kUserDefined: return "user_defined";
-    case PieceType::kUnused: return "unused";
-    case PieceType::kByte: return "byte";
-  }
-  return "?";
-}
-
 // Tabs, newlines and backslashes escaped so that every line is piece<TAB>score<TAB>type.
 std::string escape_piece(const std::string& text) {
   std::string out;

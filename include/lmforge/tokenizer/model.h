@@ -20,6 +20,19 @@ enum class PieceType : std::uint8_t {
   kByte = 6,         // <0x00>..<0xFF>, byte fallback
 };
 
+// The lower-case name used in vocab listings and `tokenizer info` ("normal", "byte", ...).
+inline const char* piece_type_name(PieceType type) {
+  switch (type) {
+    case PieceType::kNormal: return "normal";
+    case PieceType::kUnknown: return "unknown";
+    case PieceType::kControl: return "control";
+    case PieceType::kUserDefined: return "user_defined";
+    case PieceType::kUnused: return "unused";
+    case PieceType::kByte: return "byte";
+  }
+  return "?";
+}
+
 // Values are SentencePiece's TrainerSpec.ModelType.
 enum class ModelType : std::uint8_t { kUnigram = 1, kBpe = 2, kWord = 3, kChar = 4 };
 

@@ -116,6 +116,9 @@ bool RecordReader::next_csv_row(std::size_t& start_line) {
             ++i;
           } else {
             quoted = false;
+            if (options_.strict_quotes && i + 1 < line_.size() && line_[i + 1] != delimiter_ && line_[i + 1] != '\r')
+              runtime_error("{}:{}: a quoted field that opens on this line is followed by text after its closing "
+                            "quote on line {} (broken quoting?)", lines_.path(), start_line, lines_.line_number());
           }
         } else {
           row_.back().push_back(c);

@@ -33,6 +33,8 @@ struct RecordReaderOptions {
   bool header = true;                   // csv/tsv: first row is a header
   InvalidUtf8 on_invalid = InvalidUtf8::kError;
   std::size_t max_line_bytes = LineReader::kDefaultMaxLineBytes;
+  bool strict_quotes = false;           // csv/tsv: text after a closing quote is an error naming the
+                                        // line where the field opened (the sign of broken quoting)
 };
 
 struct Record {

@@ -141,6 +141,8 @@ struct AnalyzeCommand {
     if (in.texts.empty()) runtime_error("{}: no texts in column '{}'", input, text_column);
     const classify::TextTokenizer tok({});
     classify::tokenize_all(tok, in.texts, in.tokens, workers);
+    const auto language = analyze::choose_language(lang, in.texts);
+    const bool zh = language == analyze::ReportLanguage::kChinese;
 
     // Groups: a label column or a classifier's predictions.
     if (!classifier.empty()) {
@@ -154,7 +156,7 @@ struct AnalyzeCommand {
       const auto predicted = classify::predict_all(model, *tokens, workers);
       in.groups = model.labels;
       in.group_of.assign(predicted.begin(), predicted.end());
-      in.group_source = (lang == "zh" ? "分类器 " : "classifier ") + classifier;
+      in.group_source = (zh ? "分类器 " : "classifier ") + classifier;
     } else if (!label_column.empty()) {
       std::set<std::string> distinct;
       for (const auto& l : labels)
@@ -166,7 +168,7 @@ struct AnalyzeCommand {
         const auto it = std::lower_bound(in.groups.begin(), in.groups.end(), l);
         in.group_of.push_back(l.empty() ? -1 : static_cast<int>(it - in.groups.begin()));
       }
-      in.group_source = (lang == "zh" ? "列 " : "column ") + label_column;
+      in.group_source = (zh ? "列 " : "column ") + label_column;
     }
     for (const auto& [label, name] : names) {
       const auto it = std::find(in.groups.begin(), in.groups.end(), label);
@@ -194,7 +196,7 @@ struct AnalyzeCommand {
       analyze::ReportOptions ro;
       ro.title = title;
       ro.source = std::filesystem::path(input).filename().string();
-      ro.language = analyze::choose_language(lang, in.texts);
+      ro.language = language;
       write_file_atomic(report_path, analyze::render_report(result, in, ro));
     }
     if (!quiet) {

@@ -167,10 +167,10 @@ struct AskCommand {
     const auto& kb = index.kb();
     const std::string& reply_text = reply.fallback ? index.options().fallback : kb.answers[reply.hits[0].answer];
     if (json) {
-      nlohmann::json out = {{"question", question},     {"reply", reply_text},
+      nlohmann::ordered_json out = {{"question", question},     {"reply", reply_text},
                             {"fallback", reply.fallback}, {"confidence", reply.confidence},
                             {"calibrated", reply.calibrated}, {"threshold", th},
-                            {"answers", nlohmann::json::array()}};
+                            {"answers", nlohmann::ordered_json::array()}};
       for (const auto& h : reply.hits)
         out["answers"].push_back({{"answer", kb.answers[h.answer]}, {"score", h.score},
                                   {"matched_question", kb.entries[h.entry].question}});

@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include <cblas.h>
 #include <nlohmann/json.hpp>
 
 #include "lmforge/common/atomic_file.h"
@@ -174,22 +175,25 @@ void FaqIndex::rank(const std::vector<std::string>& tokens, std::ptrdiff_t exclu
   if (encoder_ && encoder_->encode(tokens, scratch_query_)) {
     const std::size_t dim = encoder_->dim(), n = kb_.entries.size();
     scratch_scores_.resize(n);
-    for (std::size_t i = 0; i < n; ++i)
-      scratch_scores_[i] = std::inner_product(scratch_query_.begin(), scratch_query_.end(),
-                                              entry_vectors_.begin() + i * dim, 0.0f);
+    cblas_sgemv(CblasRowMajor, CblasNoTrans, static_cast<int>(n), static_cast<int>(dim), 1.0f, entry_vectors_.data(),
+                static_cast<int>(dim), scratch_query_.data(), 1, 0.0f, scratch_scores_.data(), 1);
     if (exclude >= 0) scratch_scores_[static_cast<std::size_t>(exclude)] = -2;
     out.embed = by_answer(top_scores(scratch_scores_, options_.candidates, -1.5), kb_);
   }
   // Fusion, over answers (a question with many variants is not favoured for its count).
-  if (mode == Retriever::kHybrid) {
+  if (encoder_) {
     for (const auto& s : fuse({as_scored(out.bm25), as_scored(out.embed)}, options_.fusion)) {
       const AnswerHit* h = find_hit(out.bm25, s.index);
       if (!h) h = find_hit(out.embed, s.index);
       out.fused.push_back({s.index, s.score, h->entry});
     }
   }
-  out.chosen = mode == Retriever::kBm25 ? &out.bm25 : mode == Retriever::kEmbedding ? &out.embed : &out.fused;
+  choose(mode, out);
+}
 
+void FaqIndex::choose(Retriever mode, Ranking& out) const {
+  out.chosen = mode == Retriever::kBm25 ? &out.bm25 : mode == Retriever::kEmbedding ? &out.embed : &out.fused;
+  out.features = {};
   // Confidence features for the chosen top answer.
   if (out.chosen->empty()) return;
   const std::size_t best = out.chosen->front().answer;
@@ -231,15 +235,16 @@ void FaqIndex::calibrate(const ProgressCallback& progress) {
   ProgressMeter meter(progress, double(pool.size() * modes.size()), "queries");
   Ranking r;
   std::size_t done = 0;
-  for (auto mode : modes) {
-    for (auto i : pool) {
-      rank(entry_tokens_[i], static_cast<std::ptrdiff_t>(i), mode, r);
+  for (auto i : pool) {
+    rank(entry_tokens_[i], static_cast<std::ptrdiff_t>(i), Retriever::kBm25, r);  // every ranking, once
+    for (auto mode : modes) {
+      choose(mode, r);
       x[mode].push_back(r.features);
       y[mode].push_back(!r.chosen->empty() && r.chosen->front().answer == kb_.entries[i].answer);
       meter.update(double(++done));
     }
-    confidence_[mode] = fit_confidence(x[mode], y[mode]);
   }
+  for (auto mode : modes) confidence_[mode] = fit_confidence(x[mode], y[mode]);
   meter.finish();
 }
 

@@ -105,13 +105,13 @@ ModerationResult Moderator::moderate(std::string_view text) {
   return result;
 }
 
-nlohmann::json to_json(const ModerationResult& result) {
-  nlohmann::json out = {{"action", action_name(result.action)}, {"categories", nlohmann::json::array()}};
+nlohmann::ordered_json to_json(const ModerationResult& result) {
+  nlohmann::ordered_json out = {{"action", action_name(result.action)}, {"categories", nlohmann::ordered_json::array()}};
   for (const auto& c : result.categories) {
-    nlohmann::json j = {{"category", c.name}, {"score", c.score}, {"fired", c.fired},
+    nlohmann::ordered_json j = {{"category", c.name}, {"score", c.score}, {"fired", c.fired},
                         {"action", action_name(c.fired ? c.action : Action::kAllow)}};
     if (c.classifier_score >= 0) j["classifier_score"] = c.classifier_score;
-    j["spans"] = nlohmann::json::array();
+    j["spans"] = nlohmann::ordered_json::array();
     for (const auto& s : c.spans)
       j["spans"].push_back({{"start", s.begin}, {"end", s.end}, {"text", s.text}, {"entry", s.entry}});
     out["categories"].push_back(std::move(j));

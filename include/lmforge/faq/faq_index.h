@@ -94,7 +94,10 @@ class FaqIndex {
 
  private:
   struct Ranking;
+  // Every available ranking (BM25, embeddings, their fusion), then choose(mode).
   void rank(const std::vector<std::string>& tokens, std::ptrdiff_t exclude, Retriever mode, Ranking& out);
+  // Points out.chosen at the mode's ranking and computes the confidence features of its top answer.
+  void choose(Retriever mode, Ranking& out) const;
   Retriever resolve(std::optional<Retriever> requested) const;
 
   KnowledgeBase kb_;

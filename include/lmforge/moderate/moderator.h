@@ -84,6 +84,7 @@ class Moderator {
   std::vector<AcMatch> matches_;
 };
 
-nlohmann::json to_json(const ModerationResult& result);
+// Keys in reading order: action, categories [{category, action, fired, score, classifier_score, spans}].
+nlohmann::ordered_json to_json(const ModerationResult& result);
 
 }  // namespace lmforge::moderate

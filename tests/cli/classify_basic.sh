@@ -46,6 +46,11 @@ PY
 "$BIN" classify eval "$T/zh" -i tests/unit/classify/reviews_zh.csv > "$T/eval.txt" || fail "eval zh"
 grep -q "confusion matrix" "$T/eval.txt" || fail "eval table"
 
+# explain: token scores on stdout (no terminal: token[score]) and an HTML page.
+"$BIN" explain "$T/zh" --text "房间很干净，服务很好" --html "$T/explain.html" > "$T/explain.txt" || fail "explain"
+grep -q '干净\[+' "$T/explain.txt" || fail "explain output: $(cat "$T/explain.txt")"
+grep -q 'rgba(46,160,67' "$T/explain.html" || fail "explain html"
+
 # Bad input.
 expect_error 2 "no column 'body'" "$BIN" classify train -i tests/unit/classify/reviews_zh.csv --text-column body --out "$T/x" -q
 printf 'label,text\npos,好\npos,很好\n' > "$T/one.csv"

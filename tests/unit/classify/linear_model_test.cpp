@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "lmforge/classify/dataset.h"
+#include "lmforge/classify/explain.h"
 #include "lmforge/classify/linear_trainer.h"
 #include "lmforge/classify/metrics.h"
 
@@ -179,6 +180,41 @@ TEST(LinearTrainer, EarlyStoppingKeepsTheBestEpochAndBalancedWeights) {
   // Perfectly separable: validation F1 reaches 1 early and cannot improve, so training stops.
   EXPECT_LT(r.history.size(), 30u);
   EXPECT_NEAR(r.history[static_cast<std::size_t>(r.best_epoch - 1)].val_macro_f1, 1.0, 1e-12);
+}
+
+}  // namespace lmforge::classify
+
+namespace lmforge::classify {
+
+TEST(Explain, TokenScoresAndBiasSumToTheLogitMargin) {
+  LinearModel m;
+  m.options.dim = 2;
+  m.options.word_ngrams = 2;
+  m.options.buckets = 1000;
+  m.options.tokenizer.kind = TokenizerKind::kWhitespace;
+  m.labels = {"neg", "pos"};
+  m.words = {"good", "bad", LinearModel::kEos};
+  m.input = {1, 0, -1, 0, 0.1f, 0.1f};
+  m.build_index();
+  std::vector<FeatureSpan> f;
+  m.features({"good", "bad"}, f, /*grow=*/true);  // adds the bigram rows
+  m.input[m.input.size() - 4] = 0.5f;
+  m.output = {-1, 0.2f, 1, -0.3f};
+  TextTokenizer tok(m.options.tokenizer);
+  const auto e = explain_linear(m, tok, "good bad");
+  EXPECT_EQ(e.tokens.size(), 2u);
+  EXPECT_GT(e.tokens[0].score, e.tokens[1].score);  // "good" pushes towards pos more than "bad"
+  // bias + token scores = logit(label) - mean logit.
+  std::vector<float> contrib;
+  m.features({"good", "bad"}, f);
+  m.contributions(f, contrib);
+  double logit[2] = {0, 0};
+  for (std::size_t i = 0; i < f.size(); ++i) logit[0] += contrib[i * 2], logit[1] += contrib[i * 2 + 1];
+  const std::size_t target = e.label == "pos";
+  const double margin = logit[target] - (logit[0] + logit[1]) / 2;
+  EXPECT_NEAR(e.bias + e.tokens[0].score + e.tokens[1].score, margin, 1e-6);
+  EXPECT_NE(explanation_html(e).find("good"), std::string::npos);
+  EXPECT_NE(explanation_terminal(e, false).find("good["), std::string::npos);
 }
 
 }  // namespace lmforge::classify

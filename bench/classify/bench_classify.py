@@ -2,7 +2,7 @@
 """Linear classifier benchmark: `lmforge classify train --backend linear` against
 `fasttext supervised` (Debian package `fasttext`), side by side on the same splits.
 
-For every dataset: a stratified 80/20 train/test split (seed 1); the texts are segmented once
+For every dataset: a stratified 80/20 train/test split (seed 1; training rows shuffled); the texts are segmented once
 with `lmforge text segment` (Chinese: jieba-style dictionary; English: words) and ASCII
 lower-cased, and that same token stream goes to both tools (fastText reads space-separated
 words; lmforge reads it with --tokenizer whitespace --no-lowercase). Equal settings for both:
@@ -71,8 +71,11 @@ def split(rows, seed=1, test_fraction=0.2):
         idx = by_label[label]
         rng.shuffle(idx)
         test.update(idx[: int(round(len(idx) * test_fraction))])
-    train = [rows[i] for i in range(len(rows)) if i not in test]
-    return train, [rows[i] for i in sorted(test)]
+    # The training rows are shuffled: the source files are sorted by label, and fastText reads its
+    # file in order (no shuffling), which costs it up to 6 accuracy points on sorted input.
+    train_idx = [i for i in range(len(rows)) if i not in test]
+    rng.shuffle(train_idx)
+    return [rows[i] for i in train_idx], [rows[i] for i in sorted(test)]
 
 
 def clean(text):

@@ -104,6 +104,30 @@ torch::Tensor CausalSelfAttentionImpl::forward(const torch::Tensor& x) {
   return resid_dropout->forward(c_proj->forward(y));
 }
 
+torch::Tensor CausalSelfAttentionImpl::forward_cached(const torch::Tensor& x, torch::Tensor& keys, torch::Tensor& values,
+                                                     std::int64_t start) {
+  const auto B = x.size(0), T = x.size(1), C = x.size(2);
+  auto qkv = c_attn->forward(x).split(C, /*dim=*/2);
+  auto heads = [&](const torch::Tensor& t) { return t.view({B, T, n_head_, C / n_head_}).transpose(1, 2); };
+  auto q = heads(qkv[0]), k = heads(qkv[1]), v = heads(qkv[2]);  // [B, H, T, D]
+  if (rotary_) {
+    auto cos = rope_cos_.slice(0, start, start + T), sin = rope_sin_.slice(0, start, start + T);
+    q = q * cos + rotate_half(q) * sin;
+    k = k * cos + rotate_half(k) * sin;
+  }
+  const auto end = start + T;
+  keys.slice(2, start, end).copy_(k);
+  values.slice(2, start, end).copy_(v);
+  auto all_k = keys.slice(2, 0, end), all_v = values.slice(2, 0, end);  // [B, H, end, D]
+  auto scores = torch::matmul(q, all_k.transpose(-2, -1)) * (1.0 / std::sqrt(static_cast<double>(C / n_head_)));
+  if (T > 1) {  // query i (position start+i) sees keys 0..start+i
+    auto future = torch::ones({T, end}, torch::TensorOptions().dtype(torch::kBool).device(x.device())).triu(start + 1);
+    scores = scores.masked_fill(future, -std::numeric_limits<float>::infinity());
+  }
+  auto y = torch::matmul(torch::softmax(scores, -1), all_v).transpose(1, 2).contiguous().view({B, T, C});
+  return c_proj->forward(y);
+}
+
 MLPImpl::MLPImpl(const GPTConfig& config) {
   c_fc = register_module(
       "c_fc", torch::nn::Linear(torch::nn::LinearOptions(config.n_embd, 4 * config.n_embd).bias(config.bias)));
@@ -135,6 +159,17 @@ BlockImpl::BlockImpl(const GPTConfig& config) {
 torch::Tensor BlockImpl::forward(const torch::Tensor& x) {
   auto y = x + attn->forward(ln_1->forward(x));
   return y + mlp->forward(ln_2->forward(y));
+}
+
+torch::Tensor BlockImpl::forward_cached(const torch::Tensor& x, torch::Tensor& keys, torch::Tensor& values,
+                                        std::int64_t start) {
+  auto y = x + attn->forward_cached(ln_1->forward(x), keys, values, start);
+  return y + mlp->forward(ln_2->forward(y));
+}
+
+void KVCache::select_rows(const torch::Tensor& rows) {
+  for (auto& k : keys) k = k.index_select(0, rows);
+  for (auto& v : values) v = v.index_select(0, rows);
 }
 
 GPTImpl::GPTImpl(GPTConfig config) : config_(std::move(config)) {
@@ -179,6 +214,34 @@ torch::Tensor GPTImpl::forward(const torch::Tensor& tokens) {
   if (wpe) x = x + wpe->forward(torch::arange(T, torch::TensorOptions().dtype(torch::kLong).device(tokens.device())));
   x = drop->forward(x);
   for (auto& block : *h) x = block->as<BlockImpl>()->forward(x);
+  x = ln_f->forward(x);
+  return lm_head ? lm_head->forward(x) : F::linear(x, wte->weight);
+}
+
+KVCache GPTImpl::make_cache(std::int64_t batch, std::int64_t capacity) const {
+  if (capacity <= 0 || capacity > config_.block_size) capacity = config_.block_size;
+  const auto head_dim = config_.n_embd / config_.n_head;
+  KVCache cache;
+  for (std::int64_t i = 0; i < config_.n_layer; ++i) {
+    cache.keys.push_back(torch::zeros({batch, config_.n_head, capacity, head_dim}, wte->weight.options()));
+    cache.values.push_back(torch::zeros({batch, config_.n_head, capacity, head_dim}, wte->weight.options()));
+  }
+  return cache;
+}
+
+torch::Tensor GPTImpl::forward_cached(const torch::Tensor& tokens, KVCache& cache, bool last_only) {
+  TORCH_CHECK(tokens.dim() == 2, "gpt: tokens must be [batch, time]");
+  const auto T = tokens.size(1), start = cache.length;
+  if (start + T > cache.capacity())
+    usage_error("gpt: {} cached + {} new tokens exceed the context of {}", start, T, cache.capacity());
+  auto x = wte->forward(tokens);
+  if (wpe)
+    x = x + wpe->forward(
+                torch::arange(start, start + T, torch::TensorOptions().dtype(torch::kLong).device(tokens.device())));
+  for (std::size_t i = 0; i < h->size(); ++i)
+    x = h[i]->as<BlockImpl>()->forward_cached(x, cache.keys[i], cache.values[i], start);
+  cache.length = start + T;
+  if (last_only) x = x.slice(1, T - 1, T);
   x = ln_f->forward(x);
   return lm_head ? lm_head->forward(x) : F::linear(x, wte->weight);
 }

@@ -111,13 +111,22 @@ torch::Tensor Seq2SeqImpl::attention_scores(const torch::Tensor& h, const torch:
   return attn_v->forward(torch::tanh(attn_in->forward(h).unsqueeze(1) + keys)).squeeze(2);
 }
 
-torch::Tensor Seq2SeqImpl::forward(const torch::Tensor& src, const torch::Tensor& tgt_in) {
-  TORCH_CHECK(src.dim() == 2 && tgt_in.dim() == 2 && src.size(0) == tgt_in.size(0),
-              "seq2seq: src [B, S] and tgt_in [B, T] with the same batch");
+Seq2SeqMemory Seq2SeqMemory::select_rows(const torch::Tensor& rows) const {
+  auto pick = [&](const torch::Tensor& t, int64_t dim) { return t.defined() ? t.index_select(dim, rows) : t; };
+  return {pick(memory, 0), pick(keys, 0), pick(src_pad, 0), pick(h0, 1), pick(c0, 1)};
+}
+
+Seq2SeqDecoderState Seq2SeqDecoderState::select_rows(const torch::Tensor& rows) const {
+  auto pick = [&](const torch::Tensor& t, int64_t dim) { return t.defined() ? t.index_select(dim, rows) : t; };
+  return {pick(h, 1), pick(c, 1), pick(feed, 0)};
+}
+
+Seq2SeqMemory Seq2SeqImpl::encode(const torch::Tensor& src) {
+  TORCH_CHECK(src.dim() == 2, "seq2seq: src must be [B, S]");
   const auto& c = config_;
-  const auto B = src.size(0), T = tgt_in.size(1);
-  const auto src_pad = src.eq(c.pad_id);                                        // [B, S]
-  const auto lengths = src_pad.logical_not().sum(1).clamp_min(1).to(torch::kCPU);  // pack needs >= 1
+  Seq2SeqMemory m;
+  m.src_pad = src.eq(c.pad_id);                                                    // [B, S]
+  const auto lengths = m.src_pad.logical_not().sum(1).clamp_min(1).to(torch::kCPU);  // pack needs >= 1
 
   // Encoder over packed sequences: padding never enters a state.
   auto packed = torch::nn::utils::rnn::pack_padded_sequence(dropout->forward(src_embed->forward(src)), lengths,
@@ -126,25 +135,57 @@ torch::Tensor Seq2SeqImpl::forward(const torch::Tensor& src, const torch::Tensor
     return std::get<0>(torch::nn::utils::rnn::pad_packed_sequence(out, /*batch_first=*/true,
                                                                    /*padding_value=*/0.0, src.size(1)));
   };
-  torch::Tensor memory, h0, c0;
   if (encoder_lstm) {
     auto [out, state] = encoder_lstm->forward_with_packed_input(packed);
-    memory = unpack(out);
-    h0 = std::get<0>(state), c0 = std::get<1>(state);
+    m.memory = unpack(out);
+    m.h0 = std::get<0>(state), m.c0 = std::get<1>(state);
   } else {
     auto [out, state] = encoder_gru->forward_with_packed_input(packed);
-    memory = unpack(out);
-    h0 = state;
+    m.memory = unpack(out);
+    m.h0 = state;
   }
   if (c.bidirectional) {
-    h0 = merge_directions(h0, c.layers);
-    if (c0.defined()) c0 = merge_directions(c0, c.layers);
+    m.h0 = merge_directions(m.h0, c.layers);
+    if (m.c0.defined()) m.c0 = merge_directions(m.c0, c.layers);
   }
-  const auto keys = attn_key ? attn_key->forward(memory) : torch::Tensor();
+  if (attn_key) m.keys = attn_key->forward(m.memory);
+  return m;
+}
 
-  std::tuple<torch::Tensor, torch::Tensor> lstm_state{h0, c0};
-  torch::Tensor gru_state = h0;
-  auto feed = torch::zeros({B, c.hidden}, memory.options());  // h~_{t-1}
+Seq2SeqDecoderState Seq2SeqImpl::initial_state(const Seq2SeqMemory& memory) const {
+  return {memory.h0, memory.c0, torch::zeros({memory.memory.size(0), config_.hidden}, memory.memory.options())};
+}
+
+torch::Tensor Seq2SeqImpl::decode_step(const torch::Tensor& token, const Seq2SeqMemory& memory,
+                                       Seq2SeqDecoderState& state, torch::Tensor* attention) {
+  auto input = dropout->forward(tgt_embed->forward(token));
+  if (config_.input_feeding) input = torch::cat({input, state.feed}, -1);
+  torch::Tensor h;
+  if (decoder_lstm) {
+    auto [out, next] = decoder_lstm->forward(input.unsqueeze(1), std::make_tuple(state.h, state.c));
+    state.h = std::get<0>(next), state.c = std::get<1>(next);
+    h = out.squeeze(1);
+  } else {
+    auto [out, next] = decoder_gru->forward(input.unsqueeze(1), state.h);
+    state.h = next;
+    h = out.squeeze(1);
+  }
+  auto scores = attention_scores(h, memory.memory, memory.keys)
+                    .masked_fill(memory.src_pad, -std::numeric_limits<float>::infinity());
+  auto weights = torch::softmax(scores, -1);                                      // [B, S]
+  auto context = torch::bmm(weights.unsqueeze(1), memory.memory).squeeze(1);      // [B, H]
+  state.feed = dropout->forward(torch::tanh(attn_out->forward(torch::cat({context, h}, -1))));
+  if (attention) *attention = weights;
+  return generator->forward(state.feed);
+}
+
+torch::Tensor Seq2SeqImpl::forward(const torch::Tensor& src, const torch::Tensor& tgt_in) {
+  TORCH_CHECK(src.dim() == 2 && tgt_in.dim() == 2 && src.size(0) == tgt_in.size(0),
+              "seq2seq: src [B, S] and tgt_in [B, T] with the same batch");
+  const auto& c = config_;
+  const auto B = src.size(0), T = tgt_in.size(1);
+  const auto memory = encode(src);
+  auto state = initial_state(memory);
   torch::Tensor previous_prediction;
   std::vector<torch::Tensor> steps;
   steps.reserve(T);
@@ -154,22 +195,7 @@ torch::Tensor Seq2SeqImpl::forward(const torch::Tensor& src, const torch::Tensor
       auto use_model = torch::rand({B}, torch::TensorOptions().device(src.device())).ge(c.teacher_forcing);
       token = torch::where(use_model, previous_prediction, token);
     }
-    auto input = dropout->forward(tgt_embed->forward(token));
-    if (c.input_feeding) input = torch::cat({input, feed}, -1);
-    torch::Tensor h;
-    if (decoder_lstm) {
-      auto [out, state] = decoder_lstm->forward(input.unsqueeze(1), lstm_state);
-      lstm_state = state;
-      h = out.squeeze(1);
-    } else {
-      auto [out, state] = decoder_gru->forward(input.unsqueeze(1), gru_state);
-      gru_state = state;
-      h = out.squeeze(1);
-    }
-    auto scores = attention_scores(h, memory, keys).masked_fill(src_pad, -std::numeric_limits<float>::infinity());
-    auto context = torch::bmm(torch::softmax(scores, -1).unsqueeze(1), memory).squeeze(1);  // [B, H]
-    feed = dropout->forward(torch::tanh(attn_out->forward(torch::cat({context, h}, -1))));
-    auto logits = generator->forward(feed);
+    auto logits = decode_step(token, memory, state);
     previous_prediction = logits.argmax(-1).detach();
     steps.push_back(logits);
   }

@@ -9,12 +9,19 @@
 //   torch::Tensor logits = model->forward(tokens);            // [B, T] int64 -> [B, T, vocab]
 //   torch::Tensor loss = lmforge::nn::lm_loss(logits, targets);
 //
+// Incremental decoding (lmforge/generate): a KV cache holds every layer's keys and values, so
+// the prompt runs in one pass and each new token costs one position:
+//   auto cache = model->make_cache(/*batch=*/1);
+//   auto logits = model->forward_cached(prompt, cache);      // [1, T] -> [1, T, vocab]
+//   logits = model->forward_cached(next_token, cache);       // [1, 1] -> [1, 1, vocab]
+//
 // Rotary positions: Su et al., "RoFormer" (arXiv:2104.09864), in the GPT-NeoX layout
 // (the two halves of each head's dimensions rotate together).
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 #include <torch/nn/module.h>
@@ -55,10 +62,24 @@ class OptionalBiasLayerNormImpl : public torch::nn::Module {
 };
 TORCH_MODULE(OptionalBiasLayerNorm);
 
+// Keys and values of every layer for incremental decoding, preallocated to `capacity` positions.
+struct KVCache {
+  std::vector<torch::Tensor> keys, values;  // per layer [B, n_head, capacity, head_dim]
+  std::int64_t length = 0;                  // positions filled so far
+
+  std::int64_t capacity() const { return keys.empty() ? 0 : keys[0].size(2); }
+  std::int64_t batch() const { return keys.empty() ? 0 : keys[0].size(0); }
+  // Keeps the batch rows `rows` ([K] int64, repeats allowed): one prompt cache -> n samples.
+  void select_rows(const torch::Tensor& rows);
+};
+
 class CausalSelfAttentionImpl : public torch::nn::Module {
  public:
   explicit CausalSelfAttentionImpl(const GPTConfig& config);
   torch::Tensor forward(const torch::Tensor& x);  // [B, T, C] -> [B, T, C]
+  // x [B, T, C] at positions start..start+T-1; writes its keys/values into the cache tensors
+  // ([B, H, capacity, D]) and attends to positions 0..start+T-1.
+  torch::Tensor forward_cached(const torch::Tensor& x, torch::Tensor& keys, torch::Tensor& values, std::int64_t start);
 
   torch::nn::Linear c_attn{nullptr}, c_proj{nullptr};
   torch::nn::Dropout attn_dropout{nullptr}, resid_dropout{nullptr};
@@ -84,6 +105,7 @@ class BlockImpl : public torch::nn::Module {
  public:
   explicit BlockImpl(const GPTConfig& config);
   torch::Tensor forward(const torch::Tensor& x);
+  torch::Tensor forward_cached(const torch::Tensor& x, torch::Tensor& keys, torch::Tensor& values, std::int64_t start);
 
   OptionalBiasLayerNorm ln_1{nullptr}, ln_2{nullptr};
   CausalSelfAttention attn{nullptr};
@@ -98,6 +120,14 @@ class GPTImpl : public torch::nn::Module {
   explicit GPTImpl(GPTConfig config);
   // tokens: [B, T] int64 with T <= block_size; returns logits [B, T, vocab_size].
   torch::Tensor forward(const torch::Tensor& tokens);
+
+  // An empty cache for `batch` sequences of up to `capacity` positions (0 = block_size), with
+  // the dtype and device of the weights.
+  KVCache make_cache(std::int64_t batch, std::int64_t capacity = 0) const;
+  // tokens [B, T] at positions cache.length..cache.length+T-1 (UsageError past the cache's
+  // capacity); appends to the cache. Returns logits [B, T, vocab], or [B, 1, vocab] for the
+  // last position only when last_only (what generation needs after a prompt).
+  torch::Tensor forward_cached(const torch::Tensor& tokens, KVCache& cache, bool last_only = false);
 
   const GPTConfig& config() const { return config_; }
   std::int64_t parameter_count() const;  // tied weights counted once

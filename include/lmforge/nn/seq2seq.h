@@ -17,6 +17,13 @@
 //   Seq2Seq model(c);
 //   auto logits = model->forward(src, tgt_in);            // [B, S], [B, T] -> [B, T, tgt_vocab]
 //   auto loss = seq2seq_loss(logits, tgt_out, c.pad_id);
+//
+// Incremental decoding (generation, lmforge/generate/seq2seq_decode.h): encode the source once,
+// then feed one target token per step:
+//   auto memory = model->encode(src);                    // [B, S]
+//   auto state = model->initial_state(memory);
+//   torch::Tensor attention;                             // [B, S] per step, when asked for
+//   auto logits = model->decode_step(bos, memory, state, &attention);   // [B] -> [B, tgt_vocab]
 #pragma once
 
 #include <cstdint>
@@ -52,12 +59,40 @@ struct Seq2SeqConfig {
   static Seq2SeqConfig from_json(const nlohmann::json& json);  // unknown keys: UsageError
 };
 
+// The encoder's output for a batch of sources, computed once per generation.
+struct Seq2SeqMemory {
+  torch::Tensor memory;   // [B, S, hidden] encoder outputs (zeros at padding)
+  torch::Tensor keys;     // [B, S, hidden] attn_key(memory) for additive attention, else undefined
+  torch::Tensor src_pad;  // [B, S] bool, true at padding (never attended)
+  torch::Tensor h0, c0;   // [layers, B, hidden] final encoder states (c0 only for LSTM)
+
+  // The rows `rows` ([K] int64) of every tensor: beams and samples share one source.
+  Seq2SeqMemory select_rows(const torch::Tensor& rows) const;
+};
+
+// The decoder's recurrent state between steps.
+struct Seq2SeqDecoderState {
+  torch::Tensor h, c;  // [layers, B, hidden] (c only for LSTM)
+  torch::Tensor feed;  // [B, hidden] the previous attentional state h~ (input feeding)
+
+  Seq2SeqDecoderState select_rows(const torch::Tensor& rows) const;  // reorder beams
+};
+
 class Seq2SeqImpl : public torch::nn::Module {
  public:
   explicit Seq2SeqImpl(Seq2SeqConfig config);
   // src [B, S] and tgt_in [B, T] int64 (tgt_in starts with bos); returns logits [B, T, tgt_vocab].
   // In training mode the previous token is the gold one with probability teacher_forcing.
   torch::Tensor forward(const torch::Tensor& src, const torch::Tensor& tgt_in);
+
+  // Runs the encoder once: src [B, S] int64.
+  Seq2SeqMemory encode(const torch::Tensor& src);
+  // The decoder state before the first target token (the encoder's final states).
+  Seq2SeqDecoderState initial_state(const Seq2SeqMemory& memory) const;
+  // One target step: token [B] int64 -> logits [B, tgt_vocab]; advances state. When attention
+  // is given it receives the step's attention weights [B, S] (rows sum to 1).
+  torch::Tensor decode_step(const torch::Tensor& token, const Seq2SeqMemory& memory, Seq2SeqDecoderState& state,
+                            torch::Tensor* attention = nullptr);
 
   const Seq2SeqConfig& config() const { return config_; }
 

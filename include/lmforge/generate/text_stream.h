@@ -1,0 +1,48 @@
+// Generated token ids -> printable text, as the tokens come (streaming).
+//
+// A byte-level vocabulary (byte-fallback pieces <0xE4> <0xBD> <0xA0>) can split one character
+// over several tokens; decoding after each token would print U+FFFD for the half character.
+// This stream holds back a trailing incomplete UTF-8 sequence until its last byte arrives, and
+// holds back text that may be the start of a stop string, so what it returns can be printed at
+// once and is never retracted: a terminal never shows half a Chinese character or half a stop
+// string.
+//
+//   TextStream stream(*tokenizer, {"\n\n"});
+//   for (int id : ids) std::cout << stream.push(id) << std::flush;
+//   std::cout << stream.finish();                 // stream.text() is the whole text
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lmforge/tokenizer/tokenizer.h"
+
+namespace lmforge::gen {
+
+class TextStream {
+ public:
+  // stop: generation ends where one of these strings appears; it is not part of the text.
+  explicit TextStream(const tok::Tokenizer& tokenizer, std::vector<std::string> stop = {});
+
+  // Adds one generated token; returns the text now safe to print (often empty). Nothing after
+  // a stop string is returned.
+  std::string push(int id);
+  // The end of generation: what was held back (an incomplete byte sequence becomes U+FFFD).
+  std::string finish();
+
+  bool stopped() const { return stopped_; }        // a stop string appeared
+  const std::string& text() const { return text_; }  // everything returned so far
+
+ private:
+  std::string take(std::string_view fresh, bool final);
+  const tok::Tokenizer& tokenizer_;
+  std::vector<std::string> stop_;
+  std::vector<int> ids_;
+  std::string decoded_;  // decode() of the ids whose bytes are complete
+  std::string pending_;  // decoded text not yet returned (a possible stop-string start)
+  std::string text_;
+  bool stopped_ = false;
+};
+
+}  // namespace lmforge::gen

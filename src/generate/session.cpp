@@ -1,0 +1,170 @@
+#include "lmforge/generate/session.h"
+
+#include <chrono>
+#include <random>
+
+#include <torch/torch.h>
+
+#include "lmforge/common/error.h"
+#include "lmforge/generate/gpt_generate.h"
+#include "lmforge/generate/model_dir.h"
+#include "lmforge/generate/seq2seq_decode.h"
+#include "lmforge/nn/threads.h"
+#include "lmforge/nn/weights.h"
+
+namespace lmforge::gen {
+
+struct GenerationSession::Impl {
+  LoadedModel model;
+};
+
+GenerationSession::GenerationSession(const std::filesystem::path& model_dir, int threads)
+    : impl_(std::make_unique<Impl>()) {
+  nn::ThreadConfig t;
+  t.torch_threads = threads;
+  nn::configure_threads(t);
+  impl_->model = load_model_dir(model_dir, /*require_tokenizer=*/false);
+}
+
+GenerationSession::~GenerationSession() = default;
+
+const std::string& GenerationSession::model_type() const { return impl_->model.model_type; }
+const std::string& GenerationSession::chat_template() const { return impl_->model.chat_template; }
+
+nlohmann::json GenerationSession::describe() const {
+  const auto& m = impl_->model;
+  nlohmann::json j{{"model_type", m.model_type}, {"dir", m.dir.string()}, {"tokenizer", m.tokenizer_path.string()}};
+  if (m.gpt) {
+    j["parameters"] = nn::parameter_count(*m.gpt);
+    j["context"] = m.gpt->config().block_size;
+  } else {
+    j["parameters"] = nn::parameter_count(*m.seq2seq);
+  }
+  return j;
+}
+
+namespace {
+
+template <typename T>
+T field(const nlohmann::json& value, const char* key) {
+  try {
+    return value.get<T>();
+  } catch (const nlohmann::json::exception&) {
+    usage_error("generation request: '{}' has the wrong type ({})", key, value.dump());
+  }
+}
+
+struct Request {
+  std::string prompt;
+  bool has_prompt = false;
+  std::vector<int> prompt_ids;
+  bool has_prompt_ids = false;
+  bool add_bos = true;
+  std::int64_t seed = -1;
+  GenerationOptions gpt;
+  Seq2SeqDecodeOptions seq2seq;
+};
+
+Request parse_request(const nlohmann::json& j) {
+  if (!j.is_object()) usage_error("generation request: expected a JSON object, got {}", j.dump());
+  Request r;
+  for (const auto& [key, v] : j.items()) {
+    const char* k = key.c_str();
+    if (key == "prompt") r.prompt = field<std::string>(v, k), r.has_prompt = true;
+    else if (key == "prompt_ids") r.prompt_ids = field<std::vector<int>>(v, k), r.has_prompt_ids = true;
+    else if (key == "max_new_tokens") r.gpt.max_new_tokens = r.seq2seq.max_length = field<std::int64_t>(v, k);
+    else if (key == "temperature") r.gpt.sampling.temperature = field<double>(v, k);
+    else if (key == "top_k") r.gpt.sampling.top_k = field<int>(v, k);
+    else if (key == "top_p") r.gpt.sampling.top_p = field<double>(v, k);
+    else if (key == "min_p") r.gpt.sampling.min_p = field<double>(v, k);
+    else if (key == "repetition_penalty") r.gpt.sampling.repetition_penalty = field<double>(v, k);
+    else if (key == "presence_penalty") r.gpt.sampling.presence_penalty = field<double>(v, k);
+    else if (key == "frequency_penalty") r.gpt.sampling.frequency_penalty = field<double>(v, k);
+    else if (key == "stop") r.gpt.stop = v.is_string() ? std::vector<std::string>{v.get<std::string>()}
+                                                       : field<std::vector<std::string>>(v, k);
+    else if (key == "seed") r.seed = field<std::int64_t>(v, k);
+    else if (key == "n") r.gpt.n = field<int>(v, k);
+    else if (key == "add_bos") r.add_bos = field<bool>(v, k);
+    else if (key == "beam_size") r.seq2seq.beam_size = field<int>(v, k);
+    else if (key == "length_penalty") r.seq2seq.length_penalty = field<double>(v, k);
+    else if (key == "n_best") r.seq2seq.n_best = field<int>(v, k);
+    else if (key == "sample") r.seq2seq.sample = field<bool>(v, k);
+    else if (key == "return_attention") r.seq2seq.return_attention = field<bool>(v, k);
+    else if (key == "use_kv_cache") r.gpt.use_kv_cache = field<bool>(v, k);
+    else usage_error("generation request: unknown key '{}'", key);
+  }
+  if (r.has_prompt == r.has_prompt_ids) usage_error("generation request: give exactly one of 'prompt' and 'prompt_ids'");
+  if (r.seed < 0) r.seed = static_cast<std::int64_t>(std::random_device{}() >> 1);
+  r.gpt.seed = r.seq2seq.seed = static_cast<std::uint64_t>(r.seed);
+  r.seq2seq.sampling = r.gpt.sampling;
+  r.gpt.validate();
+  return r;
+}
+
+}  // namespace
+
+nlohmann::json GenerationSession::run(const nlohmann::json& request, const TextCallback& on_text) {
+  auto& m = impl_->model;
+  auto r = parse_request(request);
+  const tok::Tokenizer* tokenizer = m.tokenizer.get();
+  if (!tokenizer && (r.has_prompt || m.seq2seq))
+    runtime_error("no tokenizer for {}: expected tokenizer.lmtok or tokenizer.model there, or a train_config.json "
+                  "whose data directory names one (--prompt-ids works without one)",
+                  m.dir.string());
+  std::vector<int> prompt = r.prompt_ids;
+  if (r.has_prompt) {
+    prompt = tokenizer->encode(r.prompt);
+    if (r.add_bos && tokenizer->bos_id() >= 0 && m.gpt && prompt.empty()) prompt.insert(prompt.begin(), tokenizer->bos_id());
+  }
+  nlohmann::json out;
+  out["seed"] = r.seed;
+  if (m.gpt) {
+    if (r.seq2seq.beam_size > 1) usage_error("beam search is for seq2seq models; this model is a GPT");
+    r.gpt.eos_id = tokenizer ? tokenizer->eos_id() : -1;
+    auto result = generate(*m.gpt, tokenizer, prompt, r.gpt, on_text);
+    for (const auto& s : result.samples)
+      out["samples"].push_back({{"text", s.text}, {"tokens", s.tokens}, {"finish_reason", s.finish_reason}});
+    out["prompt_tokens"] = result.timing.prompt_tokens;
+    out["prompt_ms"] = result.timing.prompt_seconds * 1e3;
+    out["generated_tokens"] = result.timing.generated_tokens;
+    out["generate_ms"] = result.timing.generate_seconds * 1e3;
+    out["tokens_per_second"] = result.timing.generate_seconds > 0
+                                   ? result.timing.generated_tokens / result.timing.generate_seconds
+                                   : 0.0;
+    return out;
+  }
+  // seq2seq: the prompt is the source sentence.
+  if (prompt.empty()) usage_error("the source sentence is empty");
+  if (tokenizer->bos_id() < 0 || tokenizer->eos_id() < 0)
+    runtime_error("seq2seq decoding needs bos and eos tokens; the tokenizer {} has none", m.tokenizer_path.string());
+  r.seq2seq.bos_id = tokenizer->bos_id();
+  r.seq2seq.eos_id = tokenizer->eos_id();
+  const auto start = std::chrono::steady_clock::now();
+  auto src = torch::tensor(std::vector<std::int64_t>(prompt.begin(), prompt.end()), torch::kLong).view({1, -1});
+  auto hyps = seq2seq_decode(*m.seq2seq, src, r.seq2seq).at(0);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::int64_t generated = 0;
+  for (const auto& h : hyps) {
+    std::vector<int> ids(h.tokens.begin(), h.tokens.end());
+    nlohmann::json s{{"text", tokenizer->decode(ids)}, {"tokens", ids},
+                     {"finish_reason", h.finished ? "stop" : "length"}, {"score", h.normalized_score}};
+    if (h.attention.defined() && h.attention.numel() > 0) {
+      auto a = h.attention.contiguous();
+      std::vector<std::vector<float>> rows;
+      for (std::int64_t t = 0; t < a.size(0); ++t)
+        rows.emplace_back(a[t].data_ptr<float>(), a[t].data_ptr<float>() + a.size(1));
+      s["attention"] = rows;
+    }
+    generated += static_cast<std::int64_t>(h.tokens.size());
+    out["samples"].push_back(std::move(s));
+  }
+  if (on_text && !hyps.empty()) on_text(0, out["samples"][0]["text"].get<std::string>());
+  out["prompt_tokens"] = prompt.size();
+  out["prompt_ms"] = 0.0;
+  out["generated_tokens"] = generated;
+  out["generate_ms"] = seconds * 1e3;
+  out["tokens_per_second"] = seconds > 0 ? generated / seconds : 0.0;
+  return out;
+}
+
+}  // namespace lmforge::gen

@@ -1,0 +1,80 @@
+#include "lmforge/generate/text_stream.h"
+
+#include <algorithm>
+
+#include "lmforge/common/utf8.h"
+
+namespace lmforge::gen {
+
+TextStream::TextStream(const tok::Tokenizer& tokenizer, std::vector<std::string> stop)
+    : tokenizer_(tokenizer), stop_(std::move(stop)) {
+  std::erase_if(stop_, [](const std::string& s) { return s.empty(); });
+}
+
+namespace {
+
+int byte_value(const std::string& piece) {  // "<0xAB>"
+  auto digit = [](char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; };
+  return digit(piece[3]) * 16 + digit(piece[4]);
+}
+
+}  // namespace
+
+std::string TextStream::push(int id) {
+  if (stopped_) return {};
+  ids_.push_back(id);
+  // The trailing run of byte pieces: decode only up to its last complete character.
+  const auto& pieces = tokenizer_.spec().pieces;
+  std::size_t first_byte = ids_.size();
+  while (first_byte > 0 && ids_[first_byte - 1] >= 0 && ids_[first_byte - 1] < static_cast<int>(pieces.size()) &&
+         pieces[ids_[first_byte - 1]].type == tok::PieceType::kByte)
+    --first_byte;
+  std::string bytes;
+  for (std::size_t i = first_byte; i < ids_.size(); ++i) bytes.push_back(static_cast<char>(byte_value(pieces[ids_[i]].text)));
+  const std::size_t usable = first_byte + utf8::complete_prefix_length(bytes);
+  std::string full = tokenizer_.decode(std::span<const int>(ids_.data(), usable));
+  std::string fresh;
+  if (full.size() >= decoded_.size() && full.compare(0, decoded_.size(), decoded_) == 0)
+    fresh = full.substr(decoded_.size());
+  decoded_ = std::move(full);
+  return take(fresh, false);
+}
+
+std::string TextStream::finish() {
+  if (stopped_) return {};
+  std::string full = tokenizer_.decode(ids_);
+  std::string fresh;
+  if (full.size() >= decoded_.size() && full.compare(0, decoded_.size(), decoded_) == 0)
+    fresh = full.substr(decoded_.size());
+  decoded_ = std::move(full);
+  return take(fresh, true);
+}
+
+std::string TextStream::take(std::string_view fresh, bool final) {
+  pending_ += fresh;
+  // The earliest stop string in what has not been returned yet ends the text.
+  std::size_t cut = std::string::npos;
+  for (const auto& s : stop_) cut = std::min(cut, pending_.find(s));
+  std::string out;
+  if (cut != std::string::npos) {
+    out = pending_.substr(0, cut);
+    pending_.clear();
+    stopped_ = true;
+  } else {
+    // Hold back the longest suffix that begins a stop string.
+    std::size_t hold = 0;
+    if (!final)
+      for (const auto& s : stop_)
+        for (std::size_t n = std::min(s.size() - 1, pending_.size()); n > hold; --n)
+          if (pending_.compare(pending_.size() - n, n, s, 0, n) == 0) {
+            hold = n;
+            break;
+          }
+    out = pending_.substr(0, pending_.size() - hold);
+    pending_.erase(0, pending_.size() - hold);
+  }
+  text_ += out;
+  return out;
+}
+
+}  // namespace lmforge::gen

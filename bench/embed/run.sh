@@ -1,54 +1,75 @@
 #!/usr/bin/env bash
 # Word vectors, ours vs the original tools, side by side on the same corpus with the same
-# hyper-parameters and threads: word2vec.c (tmikolov/word2vec), GloVe (stanfordnlp/GloVe) and
-# gensim (Debian python3-gensim). Prints time (wall and CPU), words/s, the speed ratio, and the
-# quality of every result measured by one evaluator (`lmforge embed eval`): analogy accuracy
+# hyper-parameters and threads: word2vec.c (tmikolov/word2vec), fastText (Debian `fasttext`,
+# no subwords), gensim (Debian python3-gensim, corpus_file mode) and the GloVe C tools
+# (stanfordnlp/GloVe: vocab_count, cooccur, shuffle, glove). The tools run interleaved
+# (ours, peer, peer, ..., then again) REPS times; each row keeps its fastest run. Prints time
+# (wall and CPU), words/s, the speed ratio, the 1-minute load average during the kept run, and
+# the quality of every result measured by one evaluator (`lmforge embed eval`): analogy accuracy
 # (Google questions-words / Chinese CA-translated) and Spearman on word-similarity sets.
 #
 #   bash bench/embed/run.sh [build/lmforge]
 #
-# Environment: THREADS (2), W2V_C (word2vec binary), GLOVE_C (directory with vocab_count,
-# cooccur, shuffle, glove), DATA (../shared/data), OUT (scratch directory), PARTS (which runs:
-# "w2v-cbow w2v-sg glove zh"), EN_BYTES (English corpus prefix to use; 0 = all).
+# Environment: THREADS (2), REPS (2), W2V_C (word2vec binary), GLOVE_C (directory with
+# vocab_count, cooccur, shuffle, glove), FASTTEXT (fasttext binary), DATA (../shared/data),
+# OUT (scratch directory), PARTS (which runs: "w2v-sg w2v-cbow glove zh"), EN_BYTES (English
+# corpus prefix to use; 0 = all), SG_EPOCHS (1), SG_SAMPLE (1e-4), CBOW_EPOCHS (5),
+# GLOVE_EPOCHS (10), ZH_EPOCHS (5), TOOLS (which peers: "word2vec.c fasttext gensim GloVe.c").
 # Peers are built outside the repository, e.g.: git clone tmikolov/word2vec and stanfordnlp/GloVe
 # under /tmp/peers, then `make` in each. A missing peer or data set is skipped with a message.
 set -u
 bin=$(realpath "${1:-build/lmforge}")
 threads=${THREADS:-2}
+reps=${REPS:-2}
 w2v_c=${W2V_C:-/tmp/peers/tmikolov+word2vec/word2vec}
 glove_c=${GLOVE_C:-/tmp/peers/stanfordnlp+GloVe/build}
+fasttext=${FASTTEXT:-$(command -v fasttext || echo /nonexistent)}
 data=$(realpath "${DATA:-../shared/data}" 2>/dev/null || echo /nonexistent)
 out=${OUT:-/tmp/lmforge-bench-embed}
-parts=${PARTS:-w2v-cbow w2v-sg glove zh}
+parts=${PARTS:-w2v-sg w2v-cbow glove zh}
+tools=${TOOLS:-word2vec.c fasttext gensim GloVe.c}
 en_bytes=${EN_BYTES:-0}
 py=/usr/bin/python3
 here=$(dirname "$(realpath "$0")")
 mkdir -p "$out"
 
-have_gensim=0; "$py" -c 'import gensim' 2>/dev/null && have_gensim=1
-[[ -x $w2v_c ]] || echo "skip word2vec.c: $w2v_c not found"
-[[ -x $glove_c/glove ]] || echo "skip GloVe: $glove_c/glove not found"
-((have_gensim)) || echo "skip gensim: python3-gensim not installed"
+use() { [[ " $tools " == *" $1 "* ]]; }
+have_gensim=0; use gensim && "$py" -c 'import gensim' 2>/dev/null && have_gensim=1
+have_w2v=0; use word2vec.c && [[ -x $w2v_c ]] && have_w2v=1
+have_ft=0; use fasttext && [[ -x $fasttext ]] && have_ft=1
+have_glove=0; use GloVe.c && [[ -x $glove_c/glove ]] && have_glove=1
+((have_w2v)) || echo "skip word2vec.c: $w2v_c not found (or not in TOOLS)"
+((have_ft)) || echo "skip fastText: fasttext not found (or not in TOOLS)"
+((have_glove)) || echo "skip GloVe: $glove_c/glove not found (or not in TOOLS)"
+((have_gensim)) || echo "skip gensim: python3-gensim not installed (or not in TOOLS)"
 
-# timed LABEL CMD...: runs CMD, records "wall cpu" seconds in $out/LABEL.time.
+load1() { cut -d' ' -f1 /proc/loadavg; }
+
+# timed LABEL CMD...: runs CMD; keeps "wall cpu load" in $out/LABEL.time when it is the fastest
+# run of LABEL so far (reset_times forgets earlier runs). load = 1-minute load average, mean of
+# the values at start and end.
 timed() {
   local label=$1; shift
+  local l0; l0=$(load1)
   /usr/bin/time -f "%e %U %S" -o "$out/$label.rawtime" "$@" >"$out/$label.log" 2>&1 \
     || { echo "FAILED: $label (see $out/$label.log)"; return 1; }
-  awk '{printf "%.2f %.2f\n", $1, $2 + $3}' "$out/$label.rawtime" >"$out/$label.time"
+  local l1; l1=$(load1)
+  local now; now=$(awk -v a="$l0" -v b="$l1" '{printf "%.2f %.2f %.1f\n", $1, $2 + $3, (a + b) / 2}' "$out/$label.rawtime")
+  echo "  $label: wall cpu load = $now"
+  if [[ ! -f $out/$label.time ]] || awk -v n="${now%% *}" '{exit !(n < $1)}' "$out/$label.time"; then
+    echo "$now" >"$out/$label.time"
+  fi
 }
-sum_times() {  # sum_times OUT LABELS...: adds up several steps (GloVe's four programs)
-  local dest=$1; shift
-  cat "${@/#/$out/}" | awk '{w += $1; c += $2} END {printf "%.2f %.2f\n", w, c}' >"$out/$dest.time"
-}
+reset_times() { for label in "$@"; do rm -f "$out/$label.time" "$out/$label.quality"; done; }
 
-# quality LABEL VECTORS ANALOGY SIM...: one line of figures from our evaluator.
+# quality LABEL VECTORS ANALOGY SIM...: one line of figures from our evaluator, in LABEL.quality.
 quality() {
   local label=$1 vectors=$2 analogy=$3; shift 3
   local args=(--analogy "$analogy")
-  for s in "$@"; do args+=(--similarity "$s"); done
-  "$bin" embed eval -v "$vectors" "${args[@]}" --json --threads "$threads" >"$out/$label.eval.json" 2>/dev/null
-  "$py" - "$out/$label.eval.json" <<'PY'
+  for s in "$@"; do [[ -f $s ]] && args+=(--similarity "$s"); done
+  "$bin" embed eval -v "$vectors" "${args[@]}" --json --threads "$threads" >"$out/$label.eval.json" 2>"$out/$label.eval.err" ||
+    { echo "eval failed: $(head -c 300 "$out/$label.eval.err")" >"$out/$label.quality"; return; }
+  "$py" - "$out/$label.eval.json" >"$out/$label.quality" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
 a = d["analogy"][0]["total"]
@@ -60,78 +81,107 @@ print("  ".join(parts))
 PY
 }
 
-# report TITLE WORDS LABELS...: the table; WORDS = corpus words x epochs (for words/s).
+# report TITLE WORDS OURS PEERS...: the table; WORDS = corpus words x epochs (for words/s).
 report() {
   local title=$1 words=$2 ours=$3; shift 3
   echo
-  echo "== $title ($(printf "%'d" "$words") words trained, $threads threads)"
-  printf "%-14s %9s %9s %12s %13s  %s\n" tool "wall s" "cpu s" "words/s" "ours faster" quality
+  echo "== $title ($(printf "%'d" "$words") words trained, $threads threads, best of $reps)"
+  printf "%-22s %8s %8s %10s %13s %5s  %s\n" tool "wall s" "cpu s" "words/s" "ours faster" load quality
+  [[ -f $out/$ours.time ]] || { echo "(ours failed)"; return; }
+  read -r ow oc _ <"$out/$ours.time"
   for label in "$ours" "$@"; do
     [[ -f $out/$label.time ]] || continue
-    read -r wall cpu <"$out/$label.time"
-    read -r ow oc <"$out/$ours.time"
-    local rate ratio
+    local wall cpu load rate ratio
+    read -r wall cpu load <"$out/$label.time"
     rate=$(awk -v w="$words" -v t="$wall" 'BEGIN {printf "%.0f", w / t}')
     ratio=$(awk -v a="$wall" -v b="$ow" -v c="$cpu" -v d="$oc" 'BEGIN {printf "%.2fx/%.2fx", a / b, c / d}')
-    [[ $label == "$ours" ]] && ratio="wall/cpu"
-    printf "%-14s %9s %9s %12s %13s  %s\n" "$label" "$wall" "$cpu" "$rate" "$ratio" "$(cat "$out/$label.quality")"
+    [[ $label == "$ours" ]] && ratio="(wall/cpu)"
+    printf "%-22s %8s %8s %10s %13s %5s  %s\n" "$label" "$wall" "$cpu" "$rate" "$ratio" "$load" \
+      "$(cat "$out/$label.quality" 2>/dev/null)"
   done
 }
+
+# w2v_rows NAME CORPUS ARCH EPOCHS SAMPLE QUESTIONS WORDS: ours, word2vec.c, fastText, gensim;
+# similarity files in the array `sims`.
+w2v_rows() {
+  local name=$1 corpus=$2 arch=$3 epochs=$4 sample=$5 questions=$6 words=$7
+  local cbow=0 sg=1 alpha=0.025
+  [[ $arch == cbow ]] && { cbow=1; sg=0; alpha=0.05; }
+  local labels=("$name-ours" "$name-word2vec.c" "$name-fasttext" "$name-gensim")
+  reset_times "${labels[@]}"
+  for ((rep = 1; rep <= reps; rep++)); do
+    timed "$name-ours" "$bin" embed train -i "$corpus" --segment none --arch "$arch" --dim 100 --window 5 \
+      --negative 5 --sample "$sample" --min-count 5 --epochs "$epochs" --threads "$threads" -o "$out/$name-ours.bin" -q
+    ((have_w2v)) && timed "$name-word2vec.c" "$w2v_c" -train "$corpus" -output "$out/$name-c.bin" -binary 1 \
+      -size 100 -window 5 -negative 5 -hs 0 -sample "$sample" -min-count 5 -iter "$epochs" -cbow "$cbow" \
+      -alpha "$alpha" -threads "$threads"
+    # -bucket 0: no subword table (-minn 0 -maxn 0 uses none; saves writing an 800 MB model).
+    ((have_ft)) && timed "$name-fasttext" "$fasttext" "$arch" -input "$corpus" -output "$out/$name-ft" -dim 100 \
+      -ws 5 -neg 5 -minCount 5 -t "$sample" -epoch "$epochs" -lr "$alpha" -thread "$threads" -minn 0 -maxn 0 \
+      -bucket 0 -verbose 0
+    ((have_gensim)) && timed "$name-gensim" "$py" "$here/gensim_train.py" --corpus "$corpus" \
+      --out "$out/$name-gensim.bin" --sg "$sg" --dim 100 --window 5 --negative 5 --sample "$sample" --min-count 5 \
+      --epochs "$epochs" --alpha "$alpha" --threads "$threads"
+  done
+  quality "$name-ours" "$out/$name-ours.bin" "$questions" "${sims[@]}"
+  ((have_w2v)) && quality "$name-word2vec.c" "$out/$name-c.bin" "$questions" "${sims[@]}"
+  ((have_ft)) && quality "$name-fasttext" "$out/$name-ft.vec" "$questions" "${sims[@]}"
+  ((have_gensim)) && quality "$name-gensim" "$out/$name-gensim.bin" "$questions" "${sims[@]}"
+  report "word2vec $arch, $name, dim 100, window 5, negative 5, sample $sample, $epochs epoch(s)" \
+    $((words * epochs)) "${labels[@]}"
+  rm -f "$out/$name-ft.bin"
+}
+
+# glove_rows NAME CORPUS QUESTIONS WORDS: ours vs the four GloVe C programs, timed as one
+# pipeline (vocabulary, co-occurrences, shuffle, training); similarity files in `sims`.
+glove_rows() {
+  local name=$1 corpus=$2 questions=$3 words=$4 epochs=${GLOVE_EPOCHS:-10}
+  local labels=("$name-ours" "$name-GloVe.c")
+  reset_times "${labels[@]}"
+  local work=$out/$name-c
+  mkdir -p "$work"
+  for ((rep = 1; rep <= reps; rep++)); do
+    timed "$name-ours" "$bin" embed train --algorithm glove -i "$corpus" --segment none --min-count 5 --dim 50 \
+      --window 10 --x-max 10 --epochs "$epochs" --memory 2 --threads "$threads" --temp-dir "$out" \
+      -o "$out/$name-ours.glove" -q
+    # The C tools print progress on stderr and write their temporary files in the current
+    # directory; only stdout goes to the next step.
+    ((have_glove)) && timed "$name-GloVe.c" bash -c "set -e; cd '$work'
+      '$glove_c/vocab_count' -min-count 5 -verbose 0 <'$corpus' >vocab.txt
+      '$glove_c/cooccur' -memory 2 -vocab-file vocab.txt -verbose 0 -window-size 10 <'$corpus' >cooc.bin
+      '$glove_c/shuffle' -memory 2 -verbose 0 <cooc.bin >cooc.shuf.bin
+      rm cooc.bin
+      '$glove_c/glove' -save-file vectors -threads $threads -input-file cooc.shuf.bin -x-max 10 -iter $epochs \
+        -vector-size 50 -binary 0 -write-header 0 -vocab-file vocab.txt -verbose 0
+      rm cooc.shuf.bin"
+  done
+  quality "$name-ours" "$out/$name-ours.glove" "$questions" "${sims[@]}"
+  ((have_glove)) && quality "$name-GloVe.c" "$work/vectors.txt" "$questions" "${sims[@]}"
+  report "GloVe, $name, dim 50, window 10, x-max 10, min-count 5, $epochs epochs (vocabulary + counting + training)" \
+    $((words * epochs)) "${labels[@]}"
+}
+
+# corpus_words CORPUS NAME: corpus words after min-count 5 (the words/s numerator).
+corpus_words() {
+  "$bin" embed train -i "$1" --segment none --min-count 5 --epochs 1 --dim 4 --threads "$threads" \
+    -o "$out/vocab_probe.txt" --save-vocab "$out/$2.vocab" -q
+  awk '{s += $2} END {print s}' "$out/$2.vocab"
+}
+
+echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%FT%TZ)"
 
 # ---- English corpus ---------------------------------------------------------------------------
 en_src=$data/lm_en_debian_text/corpus.txt
 questions=$data/analogy_en_google/questions-words.txt
-ws_en=("$data/wordsim_en/EN-WS-353-ALL.txt" "$data/wordsim_en/EN-SIMLEX-999.txt" "$data/wordsim_en/EN-MEN-TR-3k.txt")
 if [[ -f $en_src ]]; then
   en=$out/en.txt
   if ((en_bytes > 0)); then head -c "$en_bytes" "$en_src" >"$en"; else cp "$en_src" "$en"; fi
-  "$bin" embed train -i "$en" --segment none --min-count 5 --epochs 1 --dim 4 --threads "$threads" \
-    -o "$out/vocab_probe.txt" --save-vocab "$out/en.vocab" -q
-  en_words=$(awk '{s += $2} END {print s}' "$out/en.vocab")
-
-  w2v_pair() {  # w2v_pair NAME CBOW EPOCHS
-    local name=$1 cbow=$2 epochs=$3 arch=skipgram sg=1
-    ((cbow)) && { arch=cbow; sg=0; }
-    local common=(--dim 100 --window 5 --negative 5 --sample 1e-3 --min-count 5 --epochs "$epochs")
-    timed "$name-ours" "$bin" embed train -i "$en" --segment none --arch "$arch" "${common[@]}" \
-      --threads "$threads" -o "$out/$name-ours.bin" -q
-    quality "$name-ours" "$out/$name-ours.bin" "$questions" "${ws_en[@]}" >"$out/$name-ours.quality"
-    if [[ -x $w2v_c ]]; then
-      timed "$name-word2vec.c" "$w2v_c" -train "$en" -output "$out/$name-c.bin" -binary 1 -size 100 -window 5 \
-        -negative 5 -hs 0 -sample 1e-3 -min-count 5 -iter "$epochs" -cbow "$cbow" -threads "$threads"
-      quality "$name-c" "$out/$name-c.bin" "$questions" "${ws_en[@]}" >"$out/$name-word2vec.c.quality"
-    fi
-    if ((have_gensim)); then
-      timed "$name-gensim" "$py" "$here/gensim_train.py" --corpus "$en" --out "$out/$name-gensim.bin" --sg "$sg" \
-        --dim 100 --window 5 --negative 5 --sample 1e-3 --min-count 5 --epochs "$epochs" --threads "$threads"
-      quality "$name-gensim" "$out/$name-gensim.bin" "$questions" "${ws_en[@]}" >"$out/$name-gensim.quality"
-    fi
-    report "word2vec $arch, English, dim 100, window 5, negative 5, $epochs epochs" $((en_words * epochs)) \
-      "$name-ours" "$name-word2vec.c" "$name-gensim"
-  }
-  [[ " $parts " == *" w2v-cbow "* ]] && w2v_pair cbow 1 5
-  [[ " $parts " == *" w2v-sg "* ]] && w2v_pair sg 0 "${SG_EPOCHS:-1}"
-
-  if [[ " $parts " == *" glove "* ]]; then
-    g_epochs=${GLOVE_EPOCHS:-10}
-    timed glove-ours "$bin" embed train --algorithm glove -i "$en" --segment none --min-count 5 --dim 50 \
-      --window 10 --x-max 10 --epochs "$g_epochs" --memory 2 --threads "$threads" -o "$out/glove-ours.glove" -q
-    quality glove-ours "$out/glove-ours.glove" "$questions" "${ws_en[@]}" >"$out/glove-ours.quality"
-    if [[ -x $glove_c/glove ]]; then
-      (cd "$out" &&
-        timed g1 "$glove_c/vocab_count" -min-count 5 -verbose 0 <"$en" &&
-        mv "$out/g1.log" "$out/glove-vocab.txt" &&
-        timed g2 bash -c "'$glove_c/cooccur' -memory 2 -vocab-file '$out/glove-vocab.txt' -verbose 0 -window-size 10 <'$en' >'$out/cooc.bin'" &&
-        timed g3 bash -c "'$glove_c/shuffle' -memory 2 -verbose 0 <'$out/cooc.bin' >'$out/cooc.shuf.bin'" &&
-        timed g4 "$glove_c/glove" -save-file "$out/glove-c" -threads "$threads" -input-file "$out/cooc.shuf.bin" \
-          -x-max 10 -iter "$g_epochs" -vector-size 50 -binary 0 -vocab-file "$out/glove-vocab.txt" -verbose 0)
-      sum_times glove-GloVe.c g1.time g2.time g3.time g4.time
-      quality glove-c "$out/glove-c.txt" "$questions" "${ws_en[@]}" >"$out/glove-GloVe.c.quality"
-      rm -f "$out/cooc.bin" "$out/cooc.shuf.bin"
-    fi
-    report "GloVe, English, dim 50, window 10, x-max 10, $g_epochs epochs (counting + training)" \
-      $((en_words * g_epochs)) glove-ours glove-GloVe.c
-  fi
+  en_words=$(corpus_words "$en" en)
+  sims=("$data/wordsim_en/EN-WS-353-ALL.txt" "$data/wordsim_en/EN-SIMLEX-999.txt" "$data/wordsim_en/EN-MEN-TR-3k.txt")
+  [[ " $parts " == *" w2v-sg "* ]] && w2v_rows en-sg "$en" skipgram "${SG_EPOCHS:-1}" "${SG_SAMPLE:-1e-4}" \
+    "$questions" "$en_words"
+  [[ " $parts " == *" w2v-cbow "* ]] && w2v_rows en-cbow "$en" cbow "${CBOW_EPOCHS:-5}" 1e-3 "$questions" "$en_words"
+  [[ " $parts " == *" glove "* ]] && glove_rows en-glove "$en" "$questions" "$en_words"
 else
   echo "skip English: $en_src not found"
 fi
@@ -139,7 +189,6 @@ fi
 # ---- Chinese: the four classic novels, segmented once by our segmenter ------------------------
 novels=$data/lm_zh_classic_novels
 ca=$data/analogy_zh_ca_translated/ca_translated.txt
-ws_zh=("$data/wordsim_zh/wordsim-240.txt" "$data/wordsim_zh/wordsim-297.txt" "$data/wordsim_zh/COS960_all.txt")
 if [[ " $parts " == *" zh "* && -d $novels ]]; then
   cat "$novels"/*.txt >"$out/zh_raw.txt"
   "$bin" text segment -i "$out/zh_raw.txt" -o "$out/zh_seg_p.txt" --threads "$threads" -q
@@ -152,23 +201,11 @@ with open(sys.argv[2], "w") as out:
         words = [w for w in line.split() if not punct(w)]
         if words: out.write(" ".join(words) + "\n")
 PY
-  "$bin" embed train -i "$out/zh.txt" --segment none --min-count 5 --epochs 1 --dim 4 --threads "$threads" \
-    -o "$out/vocab_probe.txt" --save-vocab "$out/zh.vocab" -q
-  zh_words=$(awk '{s += $2} END {print s}' "$out/zh.vocab")
-  common=(--dim 100 --window 5 --negative 5 --sample 1e-3 --min-count 5 --epochs 5)
-  timed zh-ours "$bin" embed train -i "$out/zh.txt" --segment none --arch cbow "${common[@]}" \
-    --threads "$threads" -o "$out/zh-ours.bin" -q
-  quality zh-ours "$out/zh-ours.bin" "$ca" "${ws_zh[@]}" >"$out/zh-ours.quality"
-  if [[ -x $w2v_c ]]; then
-    timed zh-word2vec.c "$w2v_c" -train "$out/zh.txt" -output "$out/zh-c.bin" -binary 1 -size 100 -window 5 \
-      -negative 5 -hs 0 -sample 1e-3 -min-count 5 -iter 5 -cbow 1 -threads "$threads"
-    quality zh-c "$out/zh-c.bin" "$ca" "${ws_zh[@]}" >"$out/zh-word2vec.c.quality"
-  fi
-  if ((have_gensim)); then
-    timed zh-gensim "$py" "$here/gensim_train.py" --corpus "$out/zh.txt" --out "$out/zh-gensim.bin" --sg 0 \
-      --dim 100 --window 5 --negative 5 --sample 1e-3 --min-count 5 --epochs 5 --threads "$threads"
-    quality zh-gensim "$out/zh-gensim.bin" "$ca" "${ws_zh[@]}" >"$out/zh-gensim.quality"
-  fi
-  report "word2vec cbow, Chinese novels (segmented), dim 100, window 5, negative 5, 5 epochs" $((zh_words * 5)) \
-    zh-ours zh-word2vec.c zh-gensim
+  zh_words=$(corpus_words "$out/zh.txt" zh)
+  sims=("$data/wordsim_zh/wordsim-240.txt" "$data/wordsim_zh/wordsim-297.txt" "$data/wordsim_zh/COS960_all.txt")
+  w2v_rows zh-cbow "$out/zh.txt" cbow "${ZH_EPOCHS:-5}" 1e-3 "$ca" "$zh_words"
+  w2v_rows zh-sg "$out/zh.txt" skipgram "${ZH_EPOCHS:-5}" 1e-4 "$ca" "$zh_words"
+  glove_rows zh-glove "$out/zh.txt" "$ca" "$zh_words"
+elif [[ " $parts " == *" zh "* ]]; then
+  echo "skip Chinese: $novels not found"
 fi

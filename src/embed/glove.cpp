@@ -17,6 +17,54 @@ struct GloveModel {
   std::vector<float> gradsq;  // AdaGrad's sums of squared gradients, same shape, starting at 1
 };
 
+// gradsq >= 1 always, so sqrt never sets errno: without the errno path GCC turns the element
+// loops below into vsqrtps / vdivps (AVX2 clone) or their SSE forms (baseline clone).
+#pragma GCC optimize("no-math-errno")
+
+// One entry's AdaGrad step for a row pair: the reference glove_thread's update with clipping,
+// 8 components at a time. Returns false (and changes nothing in w) when an update is not finite.
+inline bool adagrad_rows(float fdiff, float eta, float clip, float* w1, float* w2, float* g1, float* g2,
+                         float* update1, float* update2, std::size_t dim) {
+  using kernels::v8f;
+  const v8f lo = {-clip, -clip, -clip, -clip, -clip, -clip, -clip, -clip};
+  const v8f hi = -lo;
+  const v8f fd = {fdiff, fdiff, fdiff, fdiff, fdiff, fdiff, fdiff, fdiff};
+  const v8f et = {eta, eta, eta, eta, eta, eta, eta, eta};
+  v8f sum = {};
+  std::size_t b = 0;
+  for (; b + 8 <= dim; b += 8) {
+    v8f t1 = fd * kernels::load8(w2 + b), t2 = fd * kernels::load8(w1 + b);
+    t1 = (t1 < lo ? lo : t1 > hi ? hi : t1) * et;
+    t2 = (t2 < lo ? lo : t2 > hi ? hi : t2) * et;
+    v8f q1 = kernels::load8(g1 + b), q2 = kernels::load8(g2 + b), s1, s2;
+    for (int k = 0; k < 8; ++k) {
+      s1[k] = std::sqrt(q1[k]);
+      s2[k] = std::sqrt(q2[k]);
+    }
+    v8f u1 = t1 / s1, u2 = t2 / s2;
+    kernels::store8(update1 + b, u1);
+    kernels::store8(update2 + b, u2);
+    sum += u1 + u2;
+    kernels::store8(g1 + b, q1 + t1 * t1);
+    kernels::store8(g2 + b, q2 + t2 * t2);
+  }
+  float total = 0;
+  for (int k = 0; k < 8; ++k) total += sum[k];
+  for (; b < dim; ++b) {
+    float t1 = std::fmin(std::fmax(fdiff * w2[b], -clip), clip) * eta;
+    float t2 = std::fmin(std::fmax(fdiff * w1[b], -clip), clip) * eta;
+    update1[b] = t1 / std::sqrt(g1[b]);
+    update2[b] = t2 / std::sqrt(g2[b]);
+    total += update1[b] + update2[b];
+    g1[b] += t1 * t1;
+    g2[b] += t2 * t2;
+  }
+  if (!std::isfinite(total)) return false;
+  kernels::axpy(-1.0f, update1, w1, dim);
+  kernels::axpy(-1.0f, update2, w2, dim);
+  return true;
+}
+
 // One pass over entries[begin, end): the reference glove_thread's update. Returns the cost.
 LMFORGE_HOT_CLONES
 double glove_range(GloveModel& m, const GloveOptions& opt, const Cooccurrence* entries, std::size_t begin,
@@ -37,21 +85,7 @@ double glove_range(GloveModel& m, const GloveOptions& opt, const Cooccurrence* e
     float fdiff = cr.value > x_max ? diff : std::pow(cr.value / x_max, alpha) * diff;
     if (!std::isfinite(diff) || !std::isfinite(fdiff)) continue;
     cost += 0.5 * fdiff * diff;
-    float sum1 = 0, sum2 = 0;
-    for (std::size_t b = 0; b < dim; ++b) {
-      float t1 = std::fmin(std::fmax(fdiff * w2[b], -clip), clip) * eta;
-      float t2 = std::fmin(std::fmax(fdiff * w1[b], -clip), clip) * eta;
-      update1[b] = t1 / std::sqrt(g1[b]);
-      update2[b] = t2 / std::sqrt(g2[b]);
-      sum1 += update1[b];
-      sum2 += update2[b];
-      g1[b] += t1 * t1;
-      g2[b] += t2 * t2;
-    }
-    if (std::isfinite(sum1) && std::isfinite(sum2)) {
-      kernels::axpy(-1.0f, update1, w1, dim);
-      kernels::axpy(-1.0f, update2, w2, dim);
-    }
+    adagrad_rows(fdiff, eta, clip, w1, w2, g1, g2, update1, update2, dim);
     float b1 = fdiff / std::sqrt(g1[dim]), b2 = fdiff / std::sqrt(g2[dim]);
     if (std::isfinite(b1)) w1[dim] -= b1;
     if (std::isfinite(b2)) w2[dim] -= b2;

@@ -59,6 +59,21 @@ inline void sgd_pair(float g, float* acc, float* out, const float* in, std::size
   }
 }
 
+// y += sum_k coef[k] * rows[k]: several scaled rows folded into y in one pass over y.
+inline void axpy_rows(const float* coef, const float* const* rows, int k, float* y, std::size_t n) {
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    v8f acc = load8(y + i);
+    for (int r = 0; r < k; ++r) {
+      v8f c = {coef[r], coef[r], coef[r], coef[r], coef[r], coef[r], coef[r], coef[r]};
+      acc += c * load8(rows[r] + i);
+    }
+    store8(y + i, acc);
+  }
+  for (; i < n; ++i)
+    for (int r = 0; r < k; ++r) y[i] += coef[r] * rows[r][i];
+}
+
 }  // namespace lmforge::embed::kernels
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)

@@ -204,11 +204,95 @@ void train_sentence(const Shared& s, const std::uint32_t* sen, std::size_t len, 
   }
 }
 
+// Skip-gram with negative sampling, the negatives shared by a whole context window (Ji et al.
+// 2016, https://arxiv.org/abs/1604.04661): the center word and its negatives are the same
+// targets for every context word, so one window is a small matrix product, scores = contexts x
+// targets^T, and its two gradient products. The targets' rows are drawn once per window instead
+// of once per pair (5x to 10x fewer random rows and random draws) and stay in L1 while the
+// window's contexts stream past them. Scores and gradients use the rows as they were at the start
+// of the window; word2vec.c updates the targets between the pairs of one window.
+struct WindowScratch {
+  std::vector<const float*> context_rows;  // up to 2 * window
+  std::vector<float*> context_out;
+  std::vector<const float*> target_rows;   // 1 + negative
+  std::vector<float*> target_out;
+  std::vector<float> gradient;             // [context][target] step sizes, then transposed
+  std::vector<float> gradient_t;
+  std::vector<float> target_delta;         // (1 + negative) x dim
+
+  WindowScratch(std::size_t window, std::size_t targets, std::size_t dim)
+      : context_rows(2 * window), context_out(2 * window), target_rows(targets), target_out(targets),
+        gradient(2 * window * targets), gradient_t(2 * window * targets), target_delta(targets * dim) {}
+};
+
+LMFORGE_HOT_CLONES
+void train_sentence_shared_negatives(const Shared& s, const std::uint32_t* sen, std::size_t len, float alpha,
+                                     std::uint64_t& rng, WindowScratch& w) {
+  const std::size_t dim = s.dim;
+  const int window = s.opt->window;
+  const int targets = s.opt->negative + 1;
+  for (std::size_t i = 0; i < len; ++i) {
+    const std::uint32_t word = sen[i];
+    const int b = static_cast<int>((lcg(rng) >> 16) % static_cast<std::uint64_t>(window));
+    const std::int64_t lo = std::max<std::int64_t>(static_cast<std::int64_t>(i) - window + b, 0);
+    const std::int64_t hi = std::min<std::int64_t>(static_cast<std::int64_t>(i) + window - b,
+                                                   static_cast<std::int64_t>(len) - 1);
+    int contexts = 0;
+    for (std::int64_t c = lo; c <= hi; ++c) {
+      if (c == static_cast<std::int64_t>(i)) continue;
+      float* row = s.syn0 + static_cast<std::size_t>(sen[c]) * dim;
+      w.context_rows[contexts] = row;
+      w.context_out[contexts++] = row;
+    }
+    if (!contexts) continue;
+    // Targets: the word (label 1), then negatives (label 0); a negative equal to the word is
+    // dropped, as word2vec.c does.
+    int t_count = 0;
+    float labels[64];
+    for (int d = 0; d < targets; ++d) {
+      std::uint32_t target = word;
+      if (d > 0) {
+        target = s.negatives->sample(rng);
+        if (target == word) continue;
+      }
+      float* row = s.syn1neg + static_cast<std::size_t>(target) * dim;
+      w.target_rows[t_count] = row;
+      w.target_out[t_count] = row;
+      labels[t_count++] = d == 0 ? 1.0f : 0.0f;
+    }
+    // Step sizes g[c][t] = (label - sigmoid(context . target)) * alpha.
+    for (int c = 0; c < contexts; ++c) {
+      for (int t = 0; t < t_count; ++t) {
+        float f = kernels::dot(w.context_rows[c], w.target_rows[t], dim);
+        float g;
+        if (f > kMaxExp) g = (labels[t] - 1) * alpha;
+        else if (f < -kMaxExp) g = labels[t] * alpha;
+        else g = (labels[t] - sigmoid_table(s.exp_table, f)) * alpha;
+        w.gradient[c * t_count + t] = g;
+        w.gradient_t[t * contexts + c] = g;
+      }
+    }
+    // Target deltas from the old context rows, then the contexts from the old target rows.
+    for (int t = 0; t < t_count; ++t) {
+      float* delta = w.target_delta.data() + static_cast<std::size_t>(t) * dim;
+      std::memset(delta, 0, dim * sizeof(float));
+      kernels::axpy_rows(w.gradient_t.data() + t * contexts, w.context_rows.data(), contexts, delta, dim);
+    }
+    for (int c = 0; c < contexts; ++c)
+      kernels::axpy_rows(w.gradient.data() + c * t_count, w.target_rows.data(), t_count, w.context_out[c], dim);
+    for (int t = 0; t < t_count; ++t)
+      kernels::axpy(1.0f, w.target_delta.data() + static_cast<std::size_t>(t) * dim, w.target_out[t], dim);
+  }
+}
+
 void train_thread(Shared& s, const Corpus& corpus, std::size_t begin, std::size_t end, int thread_id,
                   ProgressMeter* meter) {
   const auto& opt = *s.opt;
   std::uint64_t rng = opt.seed * 0x9E3779B97F4A7C15ull + static_cast<std::uint64_t>(thread_id) + 1;
   std::vector<float> neu1(s.dim), neu1e(s.dim);
+  const bool shared_negatives = opt.shared_negatives && opt.architecture == Word2VecArchitecture::kSkipGram &&
+                                opt.negative > 0 && !opt.hierarchical_softmax;
+  WindowScratch scratch(static_cast<std::size_t>(opt.window), static_cast<std::size_t>(opt.negative) + 1, s.dim);
   std::vector<std::uint32_t> sentence;
   sentence.reserve(1024);
   std::uint64_t word_count = 0, last_word_count = 0;
@@ -234,7 +318,11 @@ void train_thread(Shared& s, const Corpus& corpus, std::size_t begin, std::size_
         alpha = static_cast<float>(s.start_alpha * std::max(opt.min_alpha_ratio, 1 - progress));
         if (meter) meter->update(static_cast<double>(done), fmt::format("lr {:.5f}", alpha));
       }
-      if (sentence.size() > 1) train_sentence(s, sentence.data(), sentence.size(), alpha, rng, neu1.data(), neu1e.data());
+      if (sentence.size() < 2) continue;
+      if (shared_negatives)
+        train_sentence_shared_negatives(s, sentence.data(), sentence.size(), alpha, rng, scratch);
+      else
+        train_sentence(s, sentence.data(), sentence.size(), alpha, rng, neu1.data(), neu1e.data());
     }
   }
   s.processed.fetch_add(word_count - last_word_count, std::memory_order_relaxed);
@@ -251,6 +339,7 @@ WordVectors train_word2vec(const Corpus& corpus, const Word2VecOptions& opt, con
   if (opt.negative == 0 && !opt.hierarchical_softmax)
     usage_error("word2vec needs negative sampling (--negative > 0) or hierarchical softmax (--hs)");
   if (opt.threads < 1) usage_error("--threads must be at least 1");
+  if (opt.negative > 63) usage_error("--negative must be at most 63");
   const std::size_t v = corpus.vocab.size();
   if (v < 2) runtime_error("the vocabulary has {} word(s); word2vec needs at least 2", v);
   const std::size_t dim = static_cast<std::size_t>(opt.dim);

@@ -32,6 +32,9 @@ struct Word2VecOptions {
   int epochs = 5;
   int threads = 1;
   bool cbow_mean = true;         // CBOW: average the context vectors (false: sum them)
+  bool shared_negatives = true;  // skip-gram with negative sampling (no hs): one draw of negatives per
+                                 // center word, shared by its whole window (Ji et al. 2016); false =
+                                 // a fresh draw for every (word, context) pair, as word2vec.c does
   std::uint64_t seed = 1;        // random initialisation, sampling and window shrink
 };
 

@@ -63,6 +63,28 @@ TEST(EmbedWord2Vec, HierarchicalSoftmaxWithTwoThreadsLearnsToo) {
   EXPECT_GT(related - unrelated, 0.2) << related << " vs " << unrelated;
 }
 
+// The skip-gram quality floor, for both negative-sampling paths: negatives drawn once per window
+// and shared by its context words (the default, Ji et al. 2016) and drawn per pair (word2vec.c).
+void expect_skipgram_relates_kinship_words(bool shared_negatives) {
+  Word2VecOptions opt;
+  opt.architecture = Word2VecArchitecture::kSkipGram;
+  opt.shared_negatives = shared_negatives;
+  opt.dim = 50;
+  opt.epochs = 8;
+  opt.threads = 2;
+  VectorSpace space(train_word2vec(shakespeare(), opt));
+  double related = mean_similarity(space, kRelated), unrelated = mean_similarity(space, kUnrelated);
+  // Random vectors give equal means; a trained model puts the related pairs well above.
+  EXPECT_GT(related - unrelated, 0.15) << related << " vs " << unrelated;
+  int found = 0;
+  for (auto& [a, b] : kRelated)
+    for (auto& n : space.nearest_to_word(a, 10)) found += n.word == b;
+  EXPECT_GE(found, 3) << "related pairs among the 10 nearest";
+}
+
+TEST(EmbedWord2Vec, SkipGramWithSharedNegativesRelatesKinshipWords) { expect_skipgram_relates_kinship_words(true); }
+TEST(EmbedWord2Vec, SkipGramWithPairNegativesRelatesKinshipWords) { expect_skipgram_relates_kinship_words(false); }
+
 TEST(EmbedWord2Vec, OneThreadAndASeedGiveTheSameVectors) {
   CorpusOptions copt;
   copt.min_count = 1;
@@ -79,6 +101,11 @@ TEST(EmbedWord2Vec, OneThreadAndASeedGiveTheSameVectors) {
   opt.architecture = Word2VecArchitecture::kCbow;
   opt.hierarchical_softmax = true;
   EXPECT_EQ(train_word2vec(corpus, opt).data, train_word2vec(corpus, opt).data);
+  opt = {};
+  opt.dim = 16;
+  opt.shared_negatives = false;
+  EXPECT_EQ(train_word2vec(corpus, opt).data, train_word2vec(corpus, opt).data);
+  EXPECT_NE(train_word2vec(corpus, opt).data, a.data);  // the default shares negatives per window
 }
 
 TEST(EmbedWord2Vec, BadParametersAreUsageErrors) {

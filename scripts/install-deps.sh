@@ -9,6 +9,7 @@ packages=(
   libicu-dev libopencc-dev opencc nlohmann-json3-dev libcli11-dev libtomlplusplus-dev libfmt-dev
   libgtest-dev libbenchmark-dev python3
   libopenblas-dev libhnswlib-dev
+  libedit-dev
   libtorch-dev
 )
 if [[ "${1:-}" == "--with-peers" ]]; then

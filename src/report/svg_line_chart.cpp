@@ -81,8 +81,8 @@ std::string line_chart_svg(const std::vector<Series>& series, const LineChartOpt
   std::vector<std::string> y_labels;
   double y_label_width = 0;
   for (double v : y_ticks) {
-    // On a log axis each label is formatted with its own precision (0.002, 0.005, 0.01).
-    y_labels.push_back(format_tick(v, log_y ? std::pow(10.0, std::floor(std::log10(v))) : y_step));
+    // On a log axis each label carries its own precision (0.002, 0.005, 0.01; 1.5, 2, 2.5).
+    y_labels.push_back(log_y ? format_value(v, 3) : format_tick(v, y_step));
     y_label_width = std::max(y_label_width, text_width(y_labels.back(), 11));
   }
 

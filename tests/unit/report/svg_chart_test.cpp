@@ -169,6 +169,10 @@ TEST(LineChart, LogAxisSkipsNonPositiveValuesAndSeveralSeriesGetALegend) {
   EXPECT_NE(svg.find(">other</text>"), std::string::npos);  // legend
   EXPECT_NE(svg.find("stroke-dasharray"), std::string::npos);
   EXPECT_NE(svg.find(">0.001<"), std::string::npos);
+  // A log axis over less than a decade gets distinct labels (1.5, 2, 2.5, not 2, 2, 3).
+  const std::string narrow = line_chart_svg({{"g", {0, 1, 2}, {0.9, 1.6, 2.6}}}, opt);
+  EXPECT_NE(narrow.find(">1.5<"), std::string::npos);
+  EXPECT_NE(narrow.find(">2.5<"), std::string::npos);
 }
 
 TEST(LineChart, EmptyDataStillRenders) {

@@ -32,8 +32,8 @@ void run_train(const TrainArgs& a) {
 
 void add_train_command(CLI::App& root) {
   auto args = std::make_shared<TrainArgs>();
-  auto* cmd = root.add_subcommand("train", "Train a GPT on a prepared token directory (TOML config; see configs/)");
-  cmd->add_option("config", args->config, "Training config (TOML): [model] [data] [train] [optimizer] [schedule]")
+  auto* cmd = root.add_subcommand("train", "Train a model from a TOML config (see configs/): a GPT on a prepared token directory, or a seq2seq model on paired text");
+  cmd->add_option("config", args->config, "Training config (TOML): [model] (model_type gpt or seq2seq) [data] [train] [optimizer] [schedule]")
       ->required()
       ->check(CLI::ExistingFile);
   cmd->add_option("--set", args->overrides,

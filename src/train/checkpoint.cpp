@@ -1,6 +1,10 @@
 #include "lmforge/train/checkpoint.h"
 
+#include <cmath>
+#include <unordered_map>
+
 #include <ATen/CPUGeneratorImpl.h>
+#include <ATen/Context.h>
 #include <torch/torch.h>
 
 #include "lmforge/common/atomic_file.h"
@@ -12,8 +16,38 @@ namespace lmforge::train {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+// The generator of a CUDA device: the same API as the CPU one, reached through the device-generic
+// context, so this compiles against a CPU-only libtorch (and is only called on CUDA runs).
+at::Generator cuda_generator(const c10::Device& device) {
+  return at::globalContext().defaultGenerator(device);
+}
+
+// AdamW's moments by parameter name, for readers outside libtorch (optimizer.pt is a TorchScript
+// archive keyed by tensor addresses that only libtorch can map back to parameters).
+nn::SafetensorsFile optimizer_tensors(const torch::nn::Module& model, torch::optim::Optimizer& optimizer) {
+  nn::SafetensorsFile file;
+  file.metadata["format"] = "lmforge-adamw";
+  auto& states = optimizer.state();
+  for (const auto& item : model.named_parameters(/*recurse=*/true)) {
+    const auto key = c10::guts::to_string(item.value().unsafeGetTensorImpl());
+    auto found = states.find(key);
+    if (found == states.end()) continue;  // not stepped yet (or frozen)
+    const auto* adam = dynamic_cast<const torch::optim::AdamWParamState*>(found->second.get());
+    if (!adam) continue;
+    file.tensors[item.key() + ".exp_avg"] = adam->exp_avg().detach().to(torch::kCPU, torch::kFloat32);
+    file.tensors[item.key() + ".exp_avg_sq"] = adam->exp_avg_sq().detach().to(torch::kCPU, torch::kFloat32);
+    file.tensors[item.key() + ".step"] = torch::tensor({adam->step()}, torch::kLong);
+  }
+  return file;
+}
+
+}  // namespace
+
 void save_checkpoint(const fs::path& model_dir, const nlohmann::json& model_config, const torch::nn::Module& model,
-                     torch::optim::Optimizer& optimizer, const TrainingState& state) {
+                     torch::optim::Optimizer& optimizer, const TrainingState& state,
+                     const ModelFilesWriter& write_model_files, const c10::Device* device) {
   const fs::path staging = make_staging_dir(model_dir);
   try {
     write_file_atomic(staging / "config.json", model_config.dump(2) + "\n");
@@ -21,17 +55,29 @@ void save_checkpoint(const fs::path& model_dir, const nlohmann::json& model_conf
     for (const auto& [name, tensor] : nn::module_weights(model)) weights.tensors[name] = tensor.to(torch::kFloat32);
     weights.metadata["format"] = "pt";
     nn::write_safetensors(staging / "model.safetensors", weights);
+    if (write_model_files) write_model_files(staging);
 
     fs::create_directories(staging / "training_state");
     torch::save(optimizer, (staging / "training_state" / "optimizer.pt").string());
+    nn::write_safetensors(staging / "training_state" / "optimizer.safetensors", optimizer_tensors(model, optimizer));
     nn::SafetensorsFile rng;
     {
       auto generator = at::detail::getDefaultCPUGenerator();
       std::lock_guard<std::mutex> lock(generator.mutex());
       rng.tensors["torch_cpu"] = generator.get_state();
     }
+    if (device && device->is_cuda()) {
+      auto generator = cuda_generator(*device);
+      std::lock_guard<std::mutex> lock(generator.mutex());
+      rng.tensors["torch_cuda"] = generator.get_state();
+    }
     nn::write_safetensors(staging / "training_state" / "rng.safetensors", rng);
-    const nlohmann::json json = {{"step", state.step}, {"tokens", state.tokens}};
+    nlohmann::json json = {{"step", state.step},
+                           {"tokens", state.tokens},
+                           {"best_step", state.best_step},
+                           {"evals_without_improvement", state.evals_without_improvement}};
+    // JSON has no infinity: no best yet is a null.
+    json["best_val_loss"] = std::isfinite(state.best_val_loss) ? nlohmann::json(state.best_val_loss) : nlohmann::json();
     write_file_atomic(staging / "training_state" / "state.json", json.dump(2) + "\n");
     replace_directory(staging, model_dir);
   } catch (...) {
@@ -50,7 +96,8 @@ nlohmann::json read_model_config(const fs::path& model_dir) {
   }
 }
 
-TrainingState load_checkpoint(const fs::path& model_dir, torch::nn::Module& model, torch::optim::Optimizer& optimizer) {
+TrainingState load_checkpoint(const fs::path& model_dir, torch::nn::Module& model, torch::optim::Optimizer& optimizer,
+                              const c10::Device* device) {
   const auto weights_path = model_dir / "model.safetensors";
   nn::load_module_weights(model, nn::read_safetensors(weights_path).tensors, weights_path.string());
 
@@ -62,12 +109,20 @@ TrainingState load_checkpoint(const fs::path& model_dir, torch::nn::Module& mode
   } catch (const c10::Error& e) {
     runtime_error("{}: cannot load optimiser state: {}", optimizer_path.string(), e.what_without_backtrace());
   }
-  auto rng = nn::read_safetensors(state_dir / "rng.safetensors");
-  if (!rng.tensors.count("torch_cpu")) runtime_error("{}: no torch_cpu state", (state_dir / "rng.safetensors").string());
+  const auto rng_path = state_dir / "rng.safetensors";
+  auto rng = nn::read_safetensors(rng_path);
+  if (!rng.tensors.count("torch_cpu")) runtime_error("{}: no torch_cpu state", rng_path.string());
   {
     auto generator = at::detail::getDefaultCPUGenerator();
     std::lock_guard<std::mutex> lock(generator.mutex());
     generator.set_state(rng.tensors.at("torch_cpu"));
+  }
+  if (device && device->is_cuda()) {
+    if (!rng.tensors.count("torch_cuda"))
+      runtime_error("{}: no torch_cuda state (the checkpoint was not trained on CUDA)", rng_path.string());
+    auto generator = cuda_generator(*device);
+    std::lock_guard<std::mutex> lock(generator.mutex());
+    generator.set_state(rng.tensors.at("torch_cuda"));
   }
   const auto state_path = state_dir / "state.json";
   TrainingState state;
@@ -75,6 +130,10 @@ TrainingState load_checkpoint(const fs::path& model_dir, torch::nn::Module& mode
     const auto json = nlohmann::json::parse(read_file(state_path));
     state.step = json.at("step").get<std::int64_t>();
     state.tokens = json.at("tokens").get<std::uint64_t>();
+    if (json.contains("best_val_loss") && json["best_val_loss"].is_number())
+      state.best_val_loss = json["best_val_loss"].get<double>();
+    state.best_step = json.value("best_step", std::int64_t{-1});
+    state.evals_without_improvement = json.value("evals_without_improvement", std::int64_t{0});
   } catch (const nlohmann::json::exception& e) {
     runtime_error("{}: malformed: {}", state_path.string(), e.what());
   }

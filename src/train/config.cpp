@@ -6,6 +6,7 @@
 
 #include "lmforge/common/atomic_file.h"
 #include "lmforge/common/error.h"
+#include "lmforge/train/config_section.h"
 
 namespace lmforge::train {
 
@@ -48,37 +49,6 @@ void apply_override(nlohmann::json& config, const std::string& assignment) {
   }
 }
 
-// Reads each key of one section into its field; unknown keys are a usage error.
-class Section {
- public:
-  Section(const nlohmann::json& config, std::string name) : name_(std::move(name)) {
-    if (config.contains(name_)) {
-      json_ = config.at(name_);
-      if (!json_.is_object()) usage_error("config: [{}] must be a table", name_);
-    }
-  }
-  template <typename T>
-  void read(const char* key, T& field) {
-    known_.push_back(key);
-    if (!json_.contains(key)) return;
-    try {
-      field = json_.at(key).get<T>();
-    } catch (const nlohmann::json::exception&) {
-      usage_error("config: {}.{} has the wrong type ({})", name_, key, json_.at(key).dump());
-    }
-  }
-  void reject_unknown() const {
-    for (const auto& [key, value] : json_.items())
-      if (std::find(known_.begin(), known_.end(), key) == known_.end())
-        usage_error("config: unknown key {}.{}", name_, key);
-  }
-
- private:
-  std::string name_;
-  nlohmann::json json_ = nlohmann::json::object();
-  std::vector<std::string> known_;
-};
-
 }  // namespace
 
 TrainConfig parse_train_config(const std::string& toml_text, const std::vector<std::string>& overrides,
@@ -101,12 +71,14 @@ TrainConfig parse_train_config(const std::string& toml_text, const std::vector<s
     if (!json["model"].is_object()) usage_error("config: [model] must be a table");
     config.model = json["model"];
   }
-  Section data(json, "data");
-  data.read("dir", config.data_dir);
-  data.reject_unknown();
+  if (json.contains("data")) {
+    if (!json["data"].is_object()) usage_error("config: [data] must be a table");
+    config.data = json["data"];
+    if (config.data.contains("dir") && config.data["dir"].is_string()) config.data_dir = config.data["dir"];
+  }
 
   auto& t = config.train;
-  Section train(json, "train");
+  ConfigSection train(json, "train");
   train.read("out_dir", t.out_dir);
   train.read("batch_size", t.batch_size);
   train.read("grad_accum", t.grad_accum);
@@ -118,10 +90,13 @@ TrainConfig parse_train_config(const std::string& toml_text, const std::vector<s
   train.read("checkpoint_every", t.checkpoint_every);
   train.read("seed", t.seed);
   train.read("device", t.device);
+  train.read("keep_best", t.keep_best);
+  train.read("patience", t.patience);
+  train.read("max_nonfinite_steps", t.max_nonfinite_steps);
   train.reject_unknown();
 
   auto& o = config.optimizer;
-  Section optimizer(json, "optimizer");
+  ConfigSection optimizer(json, "optimizer");
   optimizer.read("lr", o.lr);
   optimizer.read("beta1", o.beta1);
   optimizer.read("beta2", o.beta2);
@@ -133,7 +108,7 @@ TrainConfig parse_train_config(const std::string& toml_text, const std::vector<s
 
   auto& s = config.schedule;
   s.decay_steps = 0;
-  Section schedule(json, "schedule");
+  ConfigSection schedule(json, "schedule");
   schedule.read("decay", s.decay);
   schedule.read("warmup_steps", s.warmup_steps);
   schedule.read("min_lr", s.min_lr);
@@ -142,7 +117,6 @@ TrainConfig parse_train_config(const std::string& toml_text, const std::vector<s
   s.lr = o.lr;
   if (s.decay_steps == 0) s.decay_steps = t.max_steps;
 
-  if (config.data_dir.empty()) usage_error("config: data.dir is required (a directory from `lmforge data prepare`)");
   if (t.out_dir.empty()) usage_error("config: train.out_dir must not be empty");
   if (t.batch_size < 1) usage_error("config: train.batch_size must be >= 1 (got {})", t.batch_size);
   if (t.grad_accum < 1) usage_error("config: train.grad_accum must be >= 1 (got {})", t.grad_accum);
@@ -151,6 +125,9 @@ TrainConfig parse_train_config(const std::string& toml_text, const std::vector<s
   if (t.log_every < 1) usage_error("config: train.log_every must be >= 1 (got {})", t.log_every);
   if (t.eval_every < 0 || t.eval_batches < 0 || t.checkpoint_every < 0)
     usage_error("config: train.eval_every, eval_batches and checkpoint_every must be >= 0");
+  if (t.patience < 0) usage_error("config: train.patience must be >= 0 (got {})", t.patience);
+  if (t.max_nonfinite_steps < 1)
+    usage_error("config: train.max_nonfinite_steps must be >= 1 (got {})", t.max_nonfinite_steps);
   o.validate();
   s.validate();
   return config;

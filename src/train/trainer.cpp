@@ -9,12 +9,11 @@
 
 #include "lmforge/common/atomic_file.h"
 #include "lmforge/common/error.h"
-#include "lmforge/data/token_dataset.h"
-#include "lmforge/nn/gpt.h"
 #include "lmforge/nn/threads.h"
 #include "lmforge/nn/weights.h"
 #include "lmforge/train/checkpoint.h"
 #include "lmforge/train/optimizer.h"
+#include "lmforge/train/task.h"
 
 namespace lmforge::train {
 
@@ -33,17 +32,6 @@ torch::Device parse_device(const std::string& name) {
   }
 }
 
-nn::GPTConfig model_config(const TrainConfig& config, const data::TokenDataset& train) {
-  nlohmann::json json = config.model;
-  const std::string type = json.value("model_type", std::string("gpt"));
-  if (type != "gpt") usage_error("model.model_type '{}': the trainer builds 'gpt' models", type);
-  if (json.value("vocab_size", std::int64_t{0}) == 0) json["vocab_size"] = train.vocab_size();
-  auto gpt = nn::GPTConfig::from_json(json);
-  if (gpt.vocab_size < train.vocab_size())
-    usage_error("model.vocab_size {} is smaller than the dataset's vocabulary ({})", gpt.vocab_size, train.vocab_size());
-  return gpt;
-}
-
 // Keeps the metrics records up to `step` (a resumed run rewrites what came after).
 void truncate_metrics(const fs::path& path, std::int64_t step) {
   if (!fs::exists(path)) return;
@@ -59,40 +47,6 @@ void truncate_metrics(const fs::path& path, std::int64_t step) {
   write_file_atomic(path, kept);
 }
 
-struct Batch {
-  torch::Tensor x, y;
-};
-
-class Evaluator {
- public:
-  Evaluator(const data::TokenDataset& val, std::int64_t block, std::int64_t batch, std::int64_t max_batches)
-      : windows_(val, {.block_size = static_cast<std::size_t>(block), .batch_size = static_cast<std::size_t>(batch)}),
-        x_(batch * block), y_(batch * block), block_(block), max_batches_(max_batches) {}
-
-  double loss(nn::GPT& model, const torch::Device& device) {
-    torch::NoGradGuard no_grad;
-    model->eval();
-    windows_.reset();
-    double total = 0;
-    std::int64_t rows_seen = 0;
-    for (std::int64_t b = 0; max_batches_ == 0 || b < max_batches_; ++b) {
-      const auto rows = static_cast<std::int64_t>(windows_.next(x_.data(), y_.data()));
-      if (rows == 0) break;
-      auto x = torch::from_blob(x_.data(), {rows, block_}, torch::kLong).to(device);
-      auto y = torch::from_blob(y_.data(), {rows, block_}, torch::kLong).to(device);
-      total += nn::lm_loss(model->forward(x), y).item<double>() * static_cast<double>(rows);
-      rows_seen += rows;
-    }
-    model->train();
-    return rows_seen > 0 ? total / static_cast<double>(rows_seen) : std::nan("");
-  }
-
- private:
-  data::SequentialWindows windows_;
-  std::vector<std::int64_t> x_, y_;
-  std::int64_t block_, max_batches_;
-};
-
 }  // namespace
 
 TrainResult run_training(const TrainConfig& config, const TrainRunOptions& options) {
@@ -103,10 +57,8 @@ TrainResult run_training(const TrainConfig& config, const TrainRunOptions& optio
   const torch::Device device = parse_device(t.device);
   const int threads = nn::configure_threads({.torch_threads = options.threads, .blas_threads = 1});
 
-  auto train_data = data::TokenDataset::open(config.data_dir, data::Split::kTrain);
-  const auto gpt_config = model_config(config, train_data);
-  const std::int64_t block = gpt_config.block_size;
-  const fs::path out_dir = t.out_dir, model_dir = out_dir / "model", metrics_path = out_dir / "metrics.jsonl";
+  const fs::path out_dir = t.out_dir, model_dir = out_dir / "model", best_dir = out_dir / "best",
+                 metrics_path = out_dir / "metrics.jsonl";
   if (!options.resume && fs::exists(model_dir / "model.safetensors"))
     usage_error("{} holds a checkpoint: pass --resume to continue it, or choose another train.out_dir",
                 model_dir.string());
@@ -114,34 +66,26 @@ TrainResult run_training(const TrainConfig& config, const TrainRunOptions& optio
     usage_error("--resume: no checkpoint in {}", model_dir.string());
 
   torch::manual_seed(t.seed);
-  nn::GPT model(gpt_config);
-  model->to(device);
-  model->train();
-  auto optimizer = make_adamw(*model, config.optimizer);
+  auto task = make_training_task(config, device, options.log);
+  auto& model = task->model();
+  auto optimizer = make_adamw(model, config.optimizer);
+  const nlohmann::json model_json = task->model_config();
   TrainingState state;
   if (options.resume) {
-    if (read_model_config(model_dir) != gpt_config.to_json())
-      usage_error("--resume: the [model] config differs from {}", (model_dir / "config.json").string());
-    state = load_checkpoint(model_dir, *model, *optimizer);
+    const auto saved = read_model_config(model_dir);
+    if (saved != model_json)
+      usage_error("--resume: {} describes another model ({}) than the config ({}): a checkpoint resumes only "
+                  "with the architecture it was trained with",
+                  (model_dir / "config.json").string(), saved.dump(), model_json.dump());
+    state = load_checkpoint(model_dir, model, *optimizer, &device);
     log(fmt::format("resumed from {} at step {}", model_dir.string(), state.step));
   }
   const std::int64_t start_step = state.step;
-  const std::int64_t parameters = nn::parameter_count(*model);
-  log(fmt::format("gpt: {} parameters ({} layers, {} heads, width {}, context {}, vocab {}), {} on {} ({} threads)",
-                  nn::format_parameter_count(parameters), gpt_config.n_layer, gpt_config.n_head, gpt_config.n_embd,
-                  block, gpt_config.vocab_size, gpt_config.positions, device.str(), threads));
-
-  data::RandomWindows sampler(train_data, {.block_size = static_cast<std::size_t>(block),
-                                           .batch_size = static_cast<std::size_t>(t.batch_size),
-                                           .seed = t.seed});
-  std::optional<data::TokenDataset> val_data;
-  std::optional<Evaluator> evaluator;
-  if (train_data.meta().val.tokens > static_cast<std::uint64_t>(block)) {
-    val_data.emplace(data::TokenDataset::open(config.data_dir, data::Split::kValidation));
-    evaluator.emplace(*val_data, block, t.batch_size, t.eval_batches);
-  } else {
-    log("no validation split long enough for one window: evaluation is skipped");
-  }
+  const std::int64_t parameters = nn::parameter_count(model);
+  log(fmt::format("{}; {} on {} ({} threads)", task->description(), config.model.value("model_type", "gpt"),
+                  device.str(), threads));
+  if (!task->can_evaluate() && (t.keep_best || t.patience > 0))
+    log("no validation data: no best checkpoint and no early stopping");
 
   fs::create_directories(out_dir);
   write_file_atomic(out_dir / "train_config.json", config.source.dump(2) + "\n");
@@ -153,25 +97,38 @@ TrainResult run_training(const TrainConfig& config, const TrainRunOptions& optio
 
   TrainResult result;
   result.parameters = parameters;
-  const auto tokens_per_step = static_cast<std::uint64_t>(t.batch_size * block * t.grad_accum);
   const std::int64_t checkpoint_every = t.checkpoint_every > 0 ? t.checkpoint_every : t.eval_every;
-  std::vector<std::int64_t> x(t.batch_size * block), y(t.batch_size * block);
   ProgressMeter meter(options.progress, static_cast<double>(t.max_steps - start_step), "steps");
   const auto started = std::chrono::steady_clock::now();
   auto seconds_since = [](std::chrono::steady_clock::time_point since) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
   };
   auto window_start = started;
-  std::uint64_t window_tokens = 0;
+  std::uint64_t window_tokens = 0, run_tokens = 0;
+  std::int64_t nonfinite_in_row = 0;
+  const ModelFilesWriter write_files = [&](const fs::path& dir) { task->write_model_files(dir); };
+  auto save = [&](const fs::path& dir) { save_checkpoint(dir, model_json, model, *optimizer, state, write_files, &device); };
 
-  auto evaluate_and_checkpoint = [&](std::int64_t step, bool eval_now, bool checkpoint_now) {
-    if (eval_now && evaluator) {
-      result.last_val_loss = evaluator->loss(model, device);
-      record({{"step", step}, {"val_loss", result.last_val_loss}, {"val_ppl", std::exp(result.last_val_loss)}});
-      log(fmt::format("step {}: val loss {:.4f}, perplexity {:.2f}", step, result.last_val_loss,
-                      std::exp(result.last_val_loss)));
+  // Returns false when early stopping ends the run.
+  auto evaluate = [&](std::int64_t step) {
+    const auto eval = task->evaluate();
+    result.last_val_loss = eval.loss;
+    nlohmann::json rec = {{"step", step}, {"val_loss", eval.loss}, {"val_ppl", std::exp(eval.loss)}};
+    for (const auto& [key, value] : eval.metrics.items()) rec[key] = value;
+    const bool improved = std::isfinite(eval.loss) && eval.loss < state.best_val_loss;
+    if (improved) {
+      state.best_val_loss = eval.loss;
+      state.best_step = step;
+      state.evals_without_improvement = 0;
+    } else {
+      ++state.evals_without_improvement;
     }
-    if (checkpoint_now) save_checkpoint(model_dir, gpt_config.to_json(), *model, *optimizer, state);
+    rec["best_val_loss"] = std::isfinite(state.best_val_loss) ? nlohmann::json(state.best_val_loss) : nlohmann::json();
+    record(rec);
+    log(fmt::format("step {}: val loss {:.4f}, perplexity {:.2f}{}{}", step, eval.loss, std::exp(eval.loss),
+                    eval.summary.empty() ? "" : ", " + eval.summary, improved ? " (best)" : ""));
+    if (improved && t.keep_best) save(best_dir);
+    return !(t.patience > 0 && state.evals_without_improvement >= t.patience);
   };
 
   while (state.step < t.max_steps) {
@@ -179,31 +136,47 @@ TrainResult run_training(const TrainConfig& config, const TrainRunOptions& optio
     set_learning_rate(*optimizer, lr);
     optimizer->zero_grad();
     double loss_sum = 0;
+    std::uint64_t step_tokens = 0;
     for (std::int64_t micro = 0; micro < t.grad_accum; ++micro) {
-      sampler.batch(static_cast<std::uint64_t>(state.step * t.grad_accum + micro), x.data(), y.data());
-      auto xb = torch::from_blob(x.data(), {t.batch_size, block}, torch::kLong).to(device, /*non_blocking=*/false, /*copy=*/true);
-      auto yb = torch::from_blob(y.data(), {t.batch_size, block}, torch::kLong).to(device, false, true);
-      auto loss = nn::lm_loss(model->forward(xb), yb) / static_cast<double>(t.grad_accum);
+      auto batch = task->train_batch(static_cast<std::uint64_t>(state.step * t.grad_accum + micro));
+      auto loss = batch.loss / static_cast<double>(t.grad_accum);
       loss.backward();
       loss_sum += loss.item<double>();
+      step_tokens += batch.tokens;
     }
     double grad_norm = 0;
     if (t.grad_clip > 0) {
-      grad_norm = torch::nn::utils::clip_grad_norm_(model->parameters(), t.grad_clip);
+      grad_norm = torch::nn::utils::clip_grad_norm_(model.parameters(), t.grad_clip);
     } else {
-      for (const auto& p : model->parameters())
+      for (const auto& p : model.parameters())
         if (p.grad().defined()) grad_norm += p.grad().pow(2).sum().item<double>();
       grad_norm = std::sqrt(grad_norm);
     }
-    if (!std::isfinite(loss_sum)) runtime_error("step {}: the loss is {} (lower optimizer.lr?)", state.step, loss_sum);
-    optimizer->step();
     ++state.step;
-    state.tokens += tokens_per_step;
-    window_tokens += tokens_per_step;
-    result.last_loss = loss_sum;
+    state.tokens += step_tokens;
+    window_tokens += step_tokens;
+    run_tokens += step_tokens;
+    if (!std::isfinite(loss_sum) || !std::isfinite(grad_norm)) {
+      // The update would poison the weights: skip it (the batch still counts, so the data order
+      // stays a function of the step).
+      optimizer->zero_grad();
+      ++nonfinite_in_row;
+      record({{"step", state.step}, {"skipped", "nonfinite"}, {"loss", std::isfinite(loss_sum) ? loss_sum : -1.0},
+              {"grad_norm", std::isfinite(grad_norm) ? grad_norm : -1.0}, {"lr", lr}});
+      log(fmt::format("step {}: loss {} / gradient norm {}: step skipped ({} in a row)", state.step, loss_sum,
+                      grad_norm, nonfinite_in_row));
+      if (nonfinite_in_row >= t.max_nonfinite_steps)
+        runtime_error("step {}: {} steps in a row had a NaN/inf loss or gradient; stopped (the last checkpoint "
+                      "is kept; lower optimizer.lr, set train.grad_clip, or check the data)",
+                      state.step, nonfinite_in_row);
+    } else {
+      nonfinite_in_row = 0;
+      optimizer->step();
+      result.last_loss = loss_sum;
+    }
 
     const double elapsed = seconds_since(started);
-    const double run_rate = static_cast<double>((state.step - start_step) * tokens_per_step) / std::max(elapsed, 1e-9);
+    const double run_rate = static_cast<double>(run_tokens) / std::max(elapsed, 1e-9);
     if (state.step % t.log_every == 0 || state.step == t.max_steps) {
       const double rate = static_cast<double>(window_tokens) / std::max(seconds_since(window_start), 1e-9);
       record({{"step", state.step}, {"loss", loss_sum}, {"lr", lr}, {"grad_norm", grad_norm},
@@ -214,15 +187,22 @@ TrainResult run_training(const TrainConfig& config, const TrainRunOptions& optio
     meter.update(static_cast<double>(state.step - start_step),
                  fmt::format("loss {:.4f} lr {:.2e} {}", loss_sum, lr, human_count(run_rate, "tok") + "/s"));
     const bool last = state.step == t.max_steps;
-    const bool eval_now = last || (t.eval_every > 0 && state.step % t.eval_every == 0);
-    const bool checkpoint_now = last || (checkpoint_every > 0 && state.step % checkpoint_every == 0);
-    evaluate_and_checkpoint(state.step, eval_now, checkpoint_now);
+    const bool eval_now = task->can_evaluate() && (last || (t.eval_every > 0 && state.step % t.eval_every == 0));
+    bool keep_going = true;
+    if (eval_now) keep_going = evaluate(state.step);
+    if (!keep_going) {
+      log(fmt::format("early stop at step {}: {} evaluations without a better val loss (best {:.4f} at step {})",
+                      state.step, state.evals_without_improvement, state.best_val_loss, state.best_step));
+      result.early_stopped = true;
+    }
+    if (last || !keep_going || (checkpoint_every > 0 && state.step % checkpoint_every == 0)) save(model_dir);
+    if (!keep_going) break;
   }
   meter.finish(fmt::format("loss {:.4f}", result.last_loss));
   result.steps = state.step;
+  result.best_val_loss = std::isfinite(state.best_val_loss) ? state.best_val_loss : -1;
   const double elapsed = seconds_since(started);
-  result.tokens_per_second =
-      elapsed > 0 ? static_cast<double>((state.step - start_step) * tokens_per_step) / elapsed : 0;
+  result.tokens_per_second = elapsed > 0 ? static_cast<double>(run_tokens) / elapsed : 0;
   return result;
 }
 

@@ -16,9 +16,26 @@ common=(--threads 1 -q --set "data.dir=\"$tmp/data\"" --set "train.out_dir=\"$tm
         --set schedule.decay_steps=10)
 out=$("$bin" train configs/gpt-tiny-shakespeare.toml "${common[@]}" --set train.max_steps=5)
 grep -q "trained 5 steps" <<<"$out" || { echo "unexpected output: $out"; exit 1; }
-for f in config.json model.safetensors training_state/optimizer.pt training_state/state.json; do
+for f in config.json model.safetensors tokenizer.lmtok tokenizer_config.json training_state/optimizer.pt \
+         training_state/optimizer.safetensors training_state/state.json; do
   [[ -f "$tmp/run/model/$f" ]] || { echo "missing $f"; exit 1; }
 done
+# The Python safetensors package reads the weights and the optimiser state (when installed).
+if python3 -c "import safetensors, numpy" 2>/dev/null; then
+  python3 - "$tmp/run/model" <<'PY'
+import sys
+from safetensors.numpy import load_file
+d = sys.argv[1]
+w = load_file(d + "/model.safetensors")
+o = load_file(d + "/training_state/optimizer.safetensors")
+assert o["wte.weight.exp_avg"].shape == w["wte.weight"].shape, "exp_avg shape"
+assert int(o["wte.weight.step"][0]) == 5, "step"
+PY
+fi
+# eval: perplexity on the validation split and on a text file.
+"$bin" eval "$tmp/run" --data "$tmp/data" --threads 1 --max-batches 2 | grep -q "perplexity" || { echo "eval failed"; exit 1; }
+head -c 3000 "$tmp/text.txt" > "$tmp/small.txt"
+"$bin" eval "$tmp/run/model" --data "$tmp/small.txt" --threads 1 --json | grep -q '"perplexity"' || { echo "eval text failed"; exit 1; }
 [[ $(grep -c '"loss"' "$tmp/run/metrics.jsonl") -eq 5 ]] || { echo "expected 5 loss records"; exit 1; }
 
 # A second fresh run refuses to overwrite the checkpoint (usage error, exit 2).

@@ -1,9 +1,11 @@
 // A training run's configuration: one TOML file, every key overridable from the command line
 // (`--set optimizer.lr=1e-3`, `--set model.n_layer=6`). Sections:
 //
-//   [model]      the model's config.json keys (GPTConfig: n_layer, n_head, n_embd, block_size, ...);
-//                vocab_size 0 (the default here) takes the dataset's vocabulary size
-//   [data]       dir = a directory prepared by `lmforge data prepare`
+//   [model]      model_type ("gpt", "seq2seq" or "classifier") and that model's config.json keys
+//                (GPTConfig, Seq2SeqConfig, ClassifierConfig); vocabulary sizes 0 (the default
+//                here) take the tokenizer's
+//   [data]       what the task reads: gpt: dir = a directory prepared by `lmforge data prepare`;
+//                seq2seq: train/task_seq2seq.h (paired text, modes, embeddings)
 //   [train]      TrainSettings below
 //   [optimizer]  AdamWConfig (lr, beta1, beta2, eps, weight_decay, decay_norms_biases, decay_embeddings)
 //   [schedule]   decay, warmup_steps, min_lr, decay_steps (0: max_steps); the peak is optimizer.lr
@@ -35,11 +37,15 @@ struct TrainSettings {
   std::int64_t checkpoint_every = 0;      // steps between checkpoints; 0: with each evaluation
   std::uint64_t seed = 1337;              // weights, dropout and the batches
   std::string device = "cpu";             // "cpu", "cuda", "cuda:1" (CUDA needs a CUDA libtorch)
+  bool keep_best = true;                  // also keep <out_dir>/best: the checkpoint of the lowest val loss
+  std::int64_t patience = 0;              // stop after this many evaluations without a new best; 0: never
+  std::int64_t max_nonfinite_steps = 5;   // a NaN/inf loss or gradient skips the step; this many in a row stop the run
 };
 
 struct TrainConfig {
   nlohmann::json model = nlohmann::json::object();  // the [model] table, as config.json keys
-  std::string data_dir;                              // [data] dir
+  nlohmann::json data = nlohmann::json::object();   // the [data] table (the task reads and checks it)
+  std::string data_dir;                              // [data] dir (gpt), empty otherwise
   TrainSettings train;
   AdamWConfig optimizer;
   LrSchedule schedule;

@@ -1,11 +1,15 @@
-// The training loop (`lmforge train CONFIG.toml`): a GPT on a prepared token directory with
-// AdamW, the warm-up + decay schedule, gradient clipping and accumulation, evaluation (loss and
-// perplexity on the validation split), checkpoints and exact resume. The run directory:
+// The training loop (`lmforge train CONFIG.toml`): a task (train/task.h: GPT on a prepared token
+// directory, seq2seq on paired text) with AdamW, the warm-up + decay schedule, gradient clipping
+// and accumulation, evaluation (loss and perplexity on the validation split, plus the task's
+// metrics), checkpoints, best-checkpoint keeping, early stopping and exact resume. A NaN/inf loss
+// or gradient skips the step (recorded as {"step","skipped":"nonfinite"}); max_nonfinite_steps
+// in a row stop the run with an error, the last checkpoint untouched. The run directory:
 //
 //   <out_dir>/model/          the latest checkpoint (train/checkpoint.h), replaced atomically
+//   <out_dir>/best/           the checkpoint with the lowest validation loss (train.keep_best)
 //   <out_dir>/metrics.jsonl   one JSON record per log step {"step","loss","lr","grad_norm",
 //                             "tokens","tokens_per_s","elapsed_s"} and per evaluation
-//                             {"step","val_loss","val_ppl"}
+//                             {"step","val_loss","val_ppl","best_val_loss", task metrics}
 //   <out_dir>/train_config.json  the effective configuration (after --set)
 //
 // Resume (`--resume`) restores weights, AdamW moments, the step and the RNG; batches are a pure
@@ -34,6 +38,8 @@ struct TrainResult {
   std::int64_t parameters = 0;     // model parameter count
   double last_loss = 0;            // training loss of the last step
   double last_val_loss = -1;       // -1 when there was no evaluation (no validation split)
+  double best_val_loss = -1;       // lowest validation loss of the run (-1: none); its model is <out_dir>/best
+  bool early_stopped = false;      // train.patience ended the run before max_steps
   double tokens_per_second = 0;    // training throughput of this invocation
 };
 

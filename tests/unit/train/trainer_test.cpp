@@ -147,5 +147,70 @@ TEST_F(TrainerTest, ResumeGivesTheUninterruptedLossCurve) {
   for (const auto& [name, tensor] : wa.tensors) EXPECT_TRUE(torch::equal(tensor, wb.tensors.at(name))) << name;
 }
 
+TEST_F(TrainerTest, NonFiniteLossSkipsStepsThenStopsWithoutTouchingTheCheckpoint) {
+  // A huge learning rate blows the weights up after one step; every later loss is NaN/inf.
+  auto c = config("run", {"optimizer.lr=1e30", "schedule.warmup_steps=0", "schedule.min_lr=1e30",
+                          "train.max_nonfinite_steps=3", "train.grad_clip=0", "train.eval_every=0"});
+  try {
+    run_training(c, quiet());
+    FAIL() << "expected a RuntimeError";
+  } catch (const RuntimeError& e) {
+    EXPECT_NE(std::string(e.what()).find("3 steps in a row"), std::string::npos) << e.what();
+  }
+  int skipped = 0;
+  for (const auto& r : metrics(dir_ / "run")) skipped += r.contains("skipped");
+  EXPECT_EQ(skipped, 3);
+  EXPECT_FALSE(fs::exists(dir_ / "run" / "model"));  // no checkpoint was due: none written
+}
+
+TEST_F(TrainerTest, KeepsTheBestCheckpointAndStopsEarly) {
+  // lr 0: the validation loss never improves after the first evaluation.
+  auto c = config("run", {"optimizer.lr=0", "schedule.min_lr=0", "train.max_steps=40", "train.patience=2",
+                          "train.eval_every=4"});
+  const auto result = run_training(c, quiet());
+  EXPECT_TRUE(result.early_stopped);
+  EXPECT_EQ(result.steps, 12);  // best at 4, no better at 8 and 12
+  EXPECT_GT(result.best_val_loss, 0);
+  EXPECT_TRUE(fs::exists(dir_ / "run" / "best" / "model.safetensors"));
+  const auto best_state = nlohmann::json::parse(read_file(dir_ / "run" / "best" / "training_state" / "state.json"));
+  EXPECT_EQ(best_state["best_step"], 4);
+  EXPECT_EQ(best_state["step"], 4);
+  const auto last_state = nlohmann::json::parse(read_file(dir_ / "run" / "model" / "training_state" / "state.json"));
+  EXPECT_EQ(last_state["step"], 12);
+}
+
+TEST_F(TrainerTest, OptimizerStateIsReadableByName) {
+  run_training(config("run"), quiet());
+  auto state = nn::read_safetensors(dir_ / "run" / "model" / "training_state" / "optimizer.safetensors");
+  ASSERT_TRUE(state.tensors.count("wte.weight.exp_avg"));
+  EXPECT_EQ(state.tensors.at("wte.weight.exp_avg").sizes(), (std::vector<std::int64_t>{258, 16}));
+  EXPECT_EQ(state.tensors.at("wte.weight.exp_avg_sq").sizes(), (std::vector<std::int64_t>{258, 16}));
+  EXPECT_EQ(state.tensors.at("wte.weight.step").item<std::int64_t>(), 8);
+  EXPECT_GT(state.tensors.at("wte.weight.exp_avg_sq").abs().sum().item<double>(), 0);
+}
+
+TEST_F(TrainerTest, BadInputIsAClearErrorAndLeavesTheCheckpointWhole) {
+  run_training(config("run", {"train.max_steps=4"}), quiet());
+  const fs::path weights = dir_ / "run" / "model" / "model.safetensors";
+  const std::string saved = read_file(weights);
+  // Another architecture on --resume.
+  EXPECT_THROW(run_training(config("run", {"model.n_layer=2"}), quiet(true)), UsageError);
+  EXPECT_THROW(run_training(config("run", {"model.model_type=\"seq2seq\""}), quiet(true)), UsageError);
+  // A truncated weights file.
+  write_file_atomic(weights, saved.substr(0, saved.size() / 2));
+  EXPECT_THROW(run_training(config("run"), quiet(true)), RuntimeError);
+  EXPECT_EQ(read_file(weights).size(), saved.size() / 2);  // nothing was written over it
+  // Shapes that do not fit: heads that do not divide the width.
+  EXPECT_THROW(run_training(config("other", {"model.n_head=3"}), quiet()), UsageError);
+  // A corpus shorter than one window.
+  try {
+    run_training(config("short", {"model.block_size=100000"}), quiet());
+    FAIL() << "expected a RuntimeError";
+  } catch (const RuntimeError& e) {
+    EXPECT_NE(std::string(e.what()).find("fewer than one window"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(fs::exists(dir_ / "short" / "model"));
+}
+
 }  // namespace
 }  // namespace lmforge::train

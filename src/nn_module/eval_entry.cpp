@@ -1,29 +1,16 @@
 // lmforge_nn.so entry point of `lmforge eval` (see include/lmforge/train/eval_request.h).
 #include <cstdio>
-#include <cstring>
 #include <string>
 
 #include <fmt/format.h>
 
-#include "lmforge/common/error.h"
 #include "lmforge/train/eval_request.h"
 #include "lmforge/train/evaluate.h"
-
-namespace {
-
-int fail_eval(int code, const char* message, char* error, std::size_t error_size) {
-  if (error && error_size) {
-    std::strncpy(error, message, error_size - 1);
-    error[error_size - 1] = '\0';
-  }
-  return code;
-}
-
-}  // namespace
+#include "entry_guard.h"
 
 extern "C" __attribute__((visibility("default"))) int lmforge_nn_eval(const LmforgeEvalRequest* request, char* error,
                                                                        std::size_t error_size) {
-  try {
+  return lmforge::nn_module::guarded([&] {
     lmforge::train::EvalOptions o;
     o.model_dir = request->model_dir;
     o.data = request->data;
@@ -49,12 +36,5 @@ extern "C" __attribute__((visibility("default"))) int lmforge_nn_eval(const Lmfo
                  result["loss"].get<double>(), result["perplexity"].get<double>());
     }
     std::fflush(stdout);
-    return 0;
-  } catch (const lmforge::UsageError& e) {
-    return fail_eval(2, e.what(), error, error_size);
-  } catch (const std::bad_alloc&) {
-    return fail_eval(1, "out of memory", error, error_size);
-  } catch (const std::exception& e) {
-    return fail_eval(1, e.what(), error, error_size);
-  }
+  }, error, error_size);
 }

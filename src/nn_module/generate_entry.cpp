@@ -7,16 +7,9 @@
 #include "lmforge/common/error.h"
 #include "lmforge/generate/nn_module.h"
 #include "lmforge/generate/session.h"
+#include "entry_guard.h"
 
 namespace {
-
-int fail(int code, const char* message, char* error, std::size_t error_size) {
-  if (error && error_size) {
-    std::strncpy(error, message, error_size - 1);
-    error[error_size - 1] = '\0';
-  }
-  return code;
-}
 
 char* copy_out(const std::string& s) {
   char* p = static_cast<char*>(std::malloc(s.size() + 1));
@@ -24,22 +17,9 @@ char* copy_out(const std::string& s) {
   return p;
 }
 
-// Runs f; maps exceptions to 2 (usage) or 1 (runtime) with the message.
-template <typename F>
-int guarded(F&& f, char* error, std::size_t error_size) {
-  try {
-    f();
-    return 0;
-  } catch (const lmforge::UsageError& e) {
-    return fail(2, e.what(), error, error_size);
-  } catch (const std::bad_alloc&) {
-    return fail(1, "out of memory", error, error_size);
-  } catch (const std::exception& e) {
-    return fail(1, e.what(), error, error_size);
-  }
-}
-
 }  // namespace
+
+using lmforge::nn_module::guarded;
 
 extern "C" __attribute__((visibility("default"))) void* lmforge_nn_generate_open(const char* model_dir, int threads,
                                                                                   int* code, char* error,

@@ -1,33 +1,20 @@
 // lmforge_nn.so: the C entry points that the `lmforge` binary calls through dlopen()
 // (see include/lmforge/train/nn_module.h for why torch lives in a module).
 #include <cstdio>
-#include <cstring>
 #include <string>
 #include <vector>
 
 #include <fmt/format.h>
 
-#include "lmforge/common/error.h"
 #include "lmforge/common/progress.h"
 #include "lmforge/train/config.h"
 #include "lmforge/train/nn_module.h"
 #include "lmforge/train/trainer.h"
-
-namespace {
-
-int fail(int code, const char* message, char* error, std::size_t error_size) {
-  if (error && error_size) {
-    std::strncpy(error, message, error_size - 1);
-    error[error_size - 1] = '\0';
-  }
-  return code;
-}
-
-}  // namespace
+#include "entry_guard.h"
 
 extern "C" __attribute__((visibility("default"))) int lmforge_nn_train(const LmforgeTrainRequest* request,
                                                                         char* error, std::size_t error_size) {
-  try {
+  return lmforge::nn_module::guarded([&] {
     std::vector<std::string> overrides(request->overrides, request->overrides + request->n_overrides);
     auto config = lmforge::train::load_train_config(request->config, overrides);
     lmforge::train::TrainRunOptions options;
@@ -42,12 +29,5 @@ extern "C" __attribute__((visibility("default"))) int lmforge_nn_train(const Lmf
                result.steps, result.last_loss, val, result.tokens_per_second, config.train.out_dir,
                config.train.out_dir);
     std::fflush(stdout);
-    return 0;
-  } catch (const lmforge::UsageError& e) {
-    return fail(2, e.what(), error, error_size);
-  } catch (const std::bad_alloc&) {
-    return fail(1, "out of memory", error, error_size);
-  } catch (const std::exception& e) {
-    return fail(1, e.what(), error, error_size);
-  }
+  }, error, error_size);
 }

@@ -2,12 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 
 #include "lmforge/common/atomic_file.h"
 #include "lmforge/common/error.h"
 #include "lmforge/common/line_reader.h"
-#include "tensor_file.h"
+#include "lmforge/common/safetensors.h"
 
 namespace lmforge::classify {
 
@@ -177,11 +176,11 @@ void LinearModel::save(const std::filesystem::path& dir) const {
     std::string vocab;
     for (const auto& w : words) vocab.append(w).push_back('\n');
     write_file_atomic(staging / "vocab.txt", vocab);
-    TensorMap tensors;
-    tensors["input"] = f32_tensor(input, {static_cast<std::int64_t>(rows()), options.dim});
-    tensors["output"] = f32_tensor(output, {static_cast<std::int64_t>(labels.size()), options.dim});
-    tensors["bucket_ids"] = i32_tensor(bucket_ids, {static_cast<std::int64_t>(bucket_ids.size())});
-    write_tensor_file(staging / "model.safetensors", tensors, "lmforge-linear-classifier");
+    safetensors::write(staging / "model.safetensors",
+                       {{"input", "F32", {static_cast<std::int64_t>(rows()), options.dim}, input.data()},
+                        {"output", "F32", {static_cast<std::int64_t>(labels.size()), options.dim}, output.data()},
+                        {"bucket_ids", "I32", {static_cast<std::int64_t>(bucket_ids.size())}, bucket_ids.data()}},
+                       {{"format", "lmforge-linear-classifier"}});
     replace_directory(staging, dir);
   } catch (...) {
     std::error_code ec;
@@ -234,12 +233,12 @@ LinearModel LinearModel::load(const std::filesystem::path& dir) {
   LineReader vocab((dir / "vocab.txt").string());
   for (std::string w; vocab.next(w);) m.words.push_back(w);
   const auto tensor_path = dir / "model.safetensors";
-  const auto tensors = read_tensor_file(tensor_path);
-  const auto& in = require_tensor(tensors, "input", "F32", tensor_path);
-  const auto& outw = require_tensor(tensors, "output", "F32", tensor_path);
-  const auto& ids = require_tensor(tensors, "bucket_ids", "I32", tensor_path);
-  m.bucket_ids.resize(ids.bytes.size() / 4);
-  std::memcpy(m.bucket_ids.data(), ids.bytes.data(), ids.bytes.size());
+  safetensors::Reader tensors(tensor_path);
+  const auto& in = tensors.require("input", "F32");
+  const auto& outw = tensors.require("output", "F32");
+  const auto& ids = tensors.require("bucket_ids", "I32");
+  m.bucket_ids.resize(ids.numel());
+  tensors.read(ids, m.bucket_ids.data());
   const std::size_t d = static_cast<std::size_t>(m.options.dim);
   if (in.shape.size() != 2 || static_cast<std::size_t>(in.shape[0]) != m.rows() || static_cast<std::size_t>(in.shape[1]) != d)
     runtime_error("{}: 'input' shape does not match vocab.txt ({} words) + {} n-gram rows x dim {}", tensor_path.string(),
@@ -247,10 +246,10 @@ LinearModel LinearModel::load(const std::filesystem::path& dir) {
   if (outw.shape.size() != 2 || static_cast<std::size_t>(outw.shape[0]) != m.labels.size() ||
       static_cast<std::size_t>(outw.shape[1]) != d)
     runtime_error("{}: 'output' shape does not match {} labels x dim {}", tensor_path.string(), m.labels.size(), d);
-  m.input.resize(in.bytes.size() / 4);
-  std::memcpy(m.input.data(), in.bytes.data(), in.bytes.size());
-  m.output.resize(outw.bytes.size() / 4);
-  std::memcpy(m.output.data(), outw.bytes.data(), outw.bytes.size());
+  m.input.resize(in.numel());
+  tensors.read(in, m.input.data());
+  m.output.resize(outw.numel());
+  tensors.read(outw, m.output.data());
   m.build_index();
   return m;
 }

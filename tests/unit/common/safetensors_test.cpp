@@ -1,0 +1,56 @@
+#include "lmforge/common/safetensors.h"
+
+#include <unistd.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "lmforge/common/error.h"
+
+namespace st = lmforge::safetensors;
+
+namespace {
+
+std::filesystem::path temp_file(const char* name) {
+  return std::filesystem::temp_directory_path() / (std::string("lmforge_st_") + name + std::to_string(::getpid()));
+}
+
+}  // namespace
+
+TEST(Safetensors, WritesAndReadsBackWithoutTorch) {
+  const auto path = temp_file("roundtrip");
+  const std::vector<float> w = {1.5f, -2.0f, 3.25f, 0.0f, 5.0f, 6.0f};
+  const std::vector<std::int32_t> ids = {7, 8, 9};
+  st::write(path, {{"w", "F32", {2, 3}, w.data()}, {"ids", "I32", {3}, ids.data()}}, {{"format", "test"}});
+
+  st::Reader reader(path);
+  EXPECT_EQ(reader.metadata().at("format"), "test");
+  ASSERT_EQ(reader.tensors().size(), 2u);
+  const auto& info = reader.require("w", "F32");
+  EXPECT_EQ(info.shape, (std::vector<std::int64_t>{2, 3}));
+  std::vector<float> back(info.numel());
+  reader.read(info, back.data());
+  EXPECT_EQ(back, w);
+  std::vector<std::int32_t> ids_back(3);
+  reader.read(reader.require("ids"), ids_back.data());
+  EXPECT_EQ(ids_back, ids);
+  EXPECT_THROW(reader.require("w", "I32"), lmforge::RuntimeError);
+  EXPECT_THROW(reader.require("missing"), lmforge::RuntimeError);
+  std::filesystem::remove(path);
+}
+
+TEST(Safetensors, TruncatedAndForeignFilesAreRuntimeErrors) {
+  const auto path = temp_file("bad");
+  const std::vector<float> w(16, 1.0f);
+  st::write(path, {{"w", "F32", {16}, w.data()}});
+  std::filesystem::resize_file(path, std::filesystem::file_size(path) - 4);  // data cut short
+  EXPECT_THROW(st::Reader{path}, lmforge::RuntimeError);
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << "not a safetensors file at all";
+  EXPECT_THROW(st::Reader{path}, lmforge::RuntimeError);
+  std::filesystem::remove(path);
+  EXPECT_THROW(st::Reader{path}, lmforge::RuntimeError);
+}

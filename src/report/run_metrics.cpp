@@ -10,6 +10,7 @@
 
 #include "lmforge/common/error.h"
 #include "lmforge/common/line_reader.h"
+#include "lmforge/common/safetensors.h"
 #include "lmforge/report/run_report.h"
 
 namespace lmforge::report {
@@ -114,29 +115,14 @@ std::vector<Sample> read_samples(const fs::path& path) {
 }
 
 std::int64_t safetensors_parameter_count(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return -1;
-  unsigned char size_bytes[8];
-  if (!in.read(reinterpret_cast<char*>(size_bytes), 8)) return -1;
-  std::uint64_t header_size = 0;
-  for (int i = 7; i >= 0; --i) header_size = (header_size << 8) | size_bytes[i];  // little-endian
-  if (header_size == 0 || header_size > (100u << 20)) return -1;
-  std::string header(header_size, '\0');
-  if (!in.read(header.data(), static_cast<std::streamsize>(header_size))) return -1;
-  const auto json = nlohmann::json::parse(header, nullptr, /*allow_exceptions=*/false);
-  if (!json.is_object()) return -1;
-  std::int64_t total = 0;
-  for (const auto& [name, tensor] : json.items()) {
-    if (name == "__metadata__") continue;
-    if (!tensor.is_object() || !tensor.contains("shape") || !tensor["shape"].is_array()) return -1;
-    std::int64_t count = 1;
-    for (const auto& dim : tensor["shape"]) {
-      if (!dim.is_number_integer()) return -1;
-      count *= dim.get<std::int64_t>();
-    }
-    total += count;
+  try {
+    safetensors::Reader reader(path);
+    std::int64_t total = 0;
+    for (const auto& [name, tensor] : reader.tensors()) total += tensor.numel();
+    return total;
+  } catch (const RuntimeError&) {
+    return -1;  // the report still renders; the summary says the count is unknown
   }
-  return total;
 }
 
 }  // namespace lmforge::report

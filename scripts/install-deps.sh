@@ -13,7 +13,8 @@ packages=(
   libtorch-dev
 )
 if [[ "${1:-}" == "--with-peers" ]]; then
-  packages+=(sentencepiece python3-sentencepiece python3-jieba python3-gensim fasttext python3-numpy python3-torch)
+  # chromium: headless screenshots of the HTML reports (analyze, report)
+  packages+=(sentencepiece python3-sentencepiece python3-jieba python3-gensim fasttext python3-numpy python3-torch chromium)
 fi
 
 missing=()

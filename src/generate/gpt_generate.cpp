@@ -1,6 +1,8 @@
 #include "lmforge/generate/gpt_generate.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <memory>
 
 #include <torch/torch.h>
@@ -20,6 +22,13 @@ namespace {
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+double log_sum_exp(const std::vector<float>& logits) {
+  const float top = *std::max_element(logits.begin(), logits.end());
+  double sum = 0;
+  for (float v : logits) sum += std::exp(static_cast<double>(v - top));
+  return top + std::log(sum);
 }
 
 }  // namespace
@@ -84,7 +93,9 @@ GenerationOutput generate(nn::GPTImpl& model, const tok::Tokenizer* tokenizer, s
       const float* l = rows.data_ptr<float>() + static_cast<std::int64_t>(i) * vocab;
       row.assign(l, l + vocab);
       auto& result = out.samples[i];
+      const double log_normalizer = log_sum_exp(row);  // before the sampler reshapes the row
       const int id = samplers[i].sample(row, history[i], result.tokens);
+      result.logprob += static_cast<double>(l[id]) - log_normalizer;
       next[i] = id;
       ++out.timing.generated_tokens;
       if (id == o.eos_id) {

@@ -123,7 +123,8 @@ nlohmann::json GenerationSession::run(const nlohmann::json& request, const TextC
     r.gpt.eos_id = tokenizer ? tokenizer->eos_id() : -1;
     auto result = generate(*m.gpt, tokenizer, prompt, r.gpt, on_text);
     for (const auto& s : result.samples)
-      out["samples"].push_back({{"text", s.text}, {"tokens", s.tokens}, {"finish_reason", s.finish_reason}});
+      out["samples"].push_back({{"text", s.text}, {"tokens", s.tokens}, {"finish_reason", s.finish_reason},
+                                  {"logprob", s.logprob}});
     out["prompt_tokens"] = result.timing.prompt_tokens;
     out["prompt_ms"] = result.timing.prompt_seconds * 1e3;
     out["generated_tokens"] = result.timing.generated_tokens;

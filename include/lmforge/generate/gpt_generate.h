@@ -40,6 +40,9 @@ struct GenerationResult {
   std::string text;            // decoded, cut before a stop string
   std::string finish_reason;   // "stop" (eos or a stop string), "length" (max_new_tokens or the
                                // context is full) or "cancelled" (the callback said stop)
+  double logprob = 0;          // sum of log p(token) under the model's own distribution (temperature
+                               // 1, no penalties) over the generated tokens and a final eos: what
+                               // reranking by likelihood needs, independent of the sampling settings
 };
 
 struct GenerationTiming {

@@ -12,7 +12,7 @@
 //   sample (false), return_attention (false).
 // Unknown keys are a UsageError (a typo must not pass silently).
 //
-// Result: {"samples": [{"text", "tokens", "finish_reason", ["score", "attention"]}],
+// Result: {"samples": [{"text", "tokens", "finish_reason", ["logprob" (GPT), "score", "attention" (seq2seq)]}],
 //          "prompt_tokens", "prompt_ms", "generated_tokens", "generate_ms", "tokens_per_second", "seed"}
 #pragma once
 

@@ -66,6 +66,28 @@ TEST_F(GptGenerateTest, SameSeedSameOutputAndSamplesAreSeedPlusIndex) {
   EXPECT_EQ(single.samples[0].tokens, a.samples[2].tokens);
 }
 
+TEST_F(GptGenerateTest, LogprobIsTheModelsOwnLikelihoodWhateverTheSampling) {
+  GenerationOptions o;
+  o.max_new_tokens = 8;
+  o.seed = 7;
+  o.n = 2;
+  o.sampling.temperature = 1.7;  // sampling settings must not change what the score measures
+  o.sampling.top_k = 5;
+  auto out = generate(*model, tok.get(), prompt, o);
+  torch::NoGradGuard no_grad;
+  for (const auto& sample : out.samples) {
+    std::vector<std::int64_t> seq(prompt.begin(), prompt.end());
+    double expected = 0;
+    for (int id : sample.tokens) {
+      auto logits = model->forward(torch::tensor(seq, torch::kLong).view({1, -1}));
+      expected += torch::log_softmax(logits[0][-1].to(torch::kDouble), -1)[id].item<double>();
+      seq.push_back(id);
+    }
+    EXPECT_NEAR(sample.logprob, expected, 1e-3 * (1 + std::abs(expected)));
+    EXPECT_LT(sample.logprob, 0);
+  }
+}
+
 TEST_F(GptGenerateTest, EosEndsASampleWithoutBeingIncluded) {
   GenerationOptions o;
   o.sampling.temperature = 0;

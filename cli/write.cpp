@@ -100,7 +100,10 @@ struct PromptArgs {
     auto request = flags.to_request();
     request["prompt"] = full_prompt;
     request["n"] = count;
+    // Sample i draws with seed + i, so --seed 1 and --seed 2 would share all but one of their
+    // streams: spread user seeds apart so that each names its own set of candidates.
     if (flags.seed < 0) request.erase("seed");
+    else request["seed"] = (flags.seed % 1'000'000'007) * 65'536;
     const auto result = client.run(request);
     std::vector<write::Candidate> out;
     for (const auto& s : result["samples"]) {

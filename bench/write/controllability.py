@@ -55,6 +55,7 @@ def main():
     p.add_argument("--raw", type=int, default=80, help="raw samples per control")
     p.add_argument("--write-runs", type=int, default=10, help="`write -n 8` runs per control (seeds 1..N)")
     p.add_argument("--threads", default="1")
+    p.add_argument("--diversity", default="0.3", help="write --diversity")
     p.add_argument("--samples-out", help="write a few picks per control to this file (for the README)")
     a = p.parse_args()
     controls = dict(pair.split("=") for pair in a.controls.split(","))
@@ -88,7 +89,7 @@ def main():
             picks = []
             for seed in range(1, a.write_runs + 1):
                 r = json.loads(run([a.lmforge, "write", a.model, "--control", control, "-n", "8", "--candidates", "32",
-                                    "--max-new-tokens", "64", "--seed", str(seed), "--threads", a.threads, "-q",
+                                    "--max-new-tokens", "64", "--seed", str(seed), "--diversity", a.diversity, "--threads", a.threads, "-q",
                                     "--json"]))
                 picks += [x["text"] for x in r["results"]]
             picks_for_readme[control] = picks[:4]

@@ -4,9 +4,14 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <memory>
+#include <optional>
 #include <cstdio>
+#include <filesystem>
 #include <set>
 #include <thread>
+
+#include <sstream>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -16,8 +21,12 @@
 #include "lmforge/classify/metrics.h"
 #include "lmforge/common/atomic_file.h"
 #include "lmforge/common/error.h"
+#include "lmforge/common/line_reader.h"
 #include "lmforge/common/progress.h"
 #include "lmforge/text/record_writer.h"
+#include "lmforge/train/nn_module.h"
+#include "neural_classifier.h"
+#include "nn_module_loader.h"
 #include "registry.h"
 
 namespace lmforge::cli {
@@ -100,6 +109,15 @@ struct TrainCommand {
   std::string tokenizer = "words";
   bool no_lowercase = false;
   bool quiet = false;
+  // neural backend
+  std::string encoder = "bilstm";
+  int hidden = 128, layers = 1, max_len = 128, batch_size = 32, n_head = 4;
+  double dropout = 0.2;
+  std::string pooling = "max";
+  std::string vectors;
+  bool freeze_vectors = false;
+  CLI::Option* lr_option = nullptr;
+  CLI::Option* dim_option = nullptr;
 
   void add_to(CLI::App& group) {
     auto* cmd = group.add_subcommand(
@@ -111,9 +129,10 @@ struct TrainCommand {
     in.add_to(cmd, "default: text", true);
     cmd->add_option("--out", out_dir, "Model directory to write (replaced atomically)")->required();
     cmd->add_option("--backend", backend,
-                    "linear: hashed n-grams + softmax (this command); the neural backend is trained with `lmforge train`")
+                    "linear: hashed n-grams + softmax; neural: the encoder classifier (BiLSTM or Transformer + pooling) "
+                    "trained on libtorch, optionally from word vectors (--vectors)")
         ->capture_default_str()
-        ->check(CLI::IsMember({"linear"}));
+        ->check(CLI::IsMember({"linear", "neural"}));
     cmd->add_option("--val-input", val_input, "Validation file (same columns; --val-fraction is then ignored); default: hold out --val-fraction of --input");
     cmd->add_option("--val-fraction", val_fraction,
                     "Fraction of every label held out for validation (early stopping, reported scores); 0 = none")
@@ -122,8 +141,11 @@ struct TrainCommand {
     cmd->add_option("--epochs", options.epochs, "Passes over the training set (at most, with early stopping)")
         ->capture_default_str()
         ->check(CLI::Range(1, 10000));
-    cmd->add_option("--lr", options.lr, "Initial learning rate, decayed linearly to 0")->capture_default_str();
-    cmd->add_option("--dim", options.model.dim, "Embedding size")->capture_default_str()->check(CLI::Range(1, 4096));
+    lr_option = cmd->add_option("--lr", options.lr, "Initial learning rate, decayed linearly to 0 (neural default: 2e-3, AdamW)")
+                    ->capture_default_str();
+    dim_option = cmd->add_option("--dim", options.model.dim, "Embedding size (neural default: 128, or the --vectors size)")
+                     ->capture_default_str()
+                     ->check(CLI::Range(1, 4096));
     cmd->add_option("--word-ngrams", options.model.word_ngrams, "Longest word n-gram (1 = single words only)")
         ->capture_default_str()
         ->check(CLI::Range(1, 10));
@@ -148,9 +170,23 @@ struct TrainCommand {
         ->check(CLI::Range(0, 10000));
     cmd->add_option("--tokenizer", tokenizer,
                     "words: segment (Chinese: jieba-style dictionary; English words); whitespace: the text is already "
-                    "segmented, words separated by spaces (as fasttext reads it)")
+                    "segmented, words separated by spaces (as fasttext reads it); chars: characters (neural only)")
         ->capture_default_str()
-        ->check(CLI::IsMember({"words", "whitespace"}));
+        ->check(CLI::IsMember({"words", "whitespace", "chars"}));
+    cmd->add_option("--encoder", encoder, "Neural: bilstm or transformer")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"bilstm", "transformer"}));
+    cmd->add_option("--hidden", hidden, "Neural: LSTM units per direction")->capture_default_str()->check(CLI::Range(1, 4096));
+    cmd->add_option("--layers", layers, "Neural: LSTM layers or Transformer blocks")->capture_default_str()->check(CLI::Range(1, 24));
+    cmd->add_option("--heads", n_head, "Neural: Transformer attention heads")->capture_default_str()->check(CLI::Range(1, 64));
+    cmd->add_option("--pooling", pooling, "Neural: mean, max or first")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"mean", "max", "first"}));
+    cmd->add_option("--dropout", dropout, "Neural: dropout")->capture_default_str()->check(CLI::Range(0.0, 0.9));
+    cmd->add_option("--max-len", max_len, "Neural: tokens kept from the start of each text")->capture_default_str()->check(CLI::Range(1, 100000));
+    cmd->add_option("--batch-size", batch_size, "Neural: rows per batch")->capture_default_str()->check(CLI::Range(1, 100000));
+    cmd->add_option("--vectors", vectors, "Neural: word vectors (word2vec/GloVe, e.g. from `lmforge embed train`) initialising the embedding");
+    cmd->add_flag("--freeze-vectors", freeze_vectors, "Neural: keep the --vectors embedding fixed");
     cmd->add_flag("--no-lowercase", no_lowercase, "Keep capital letters (default: English words are lower-cased)");
     cmd->add_option("-t,--threads", options.threads, "Threads for segmentation and training; 0 = one per hardware thread")
         ->capture_default_str()
@@ -161,6 +197,8 @@ struct TrainCommand {
   }
 
   void run() {
+    if (backend == "neural") return run_neural();
+    if (tokenizer == "chars") usage_error("--tokenizer chars is for --backend neural");
     options.threads = resolve_threads(options.threads);
     options.model.tokenizer.kind = classify::parse_tokenizer_kind(tokenizer);
     options.model.tokenizer.lowercase = !no_lowercase;
@@ -255,6 +293,114 @@ struct TrainCommand {
       std::fprintf(stderr, "classify: model written to %s\n", out_dir.c_str());
     }
   }
+
+  // Width of the vectors in a word2vec (text or binary: "V D" header) or GloVe (no header) file.
+  static int vector_file_dim(const std::string& path) {
+    LineReader lines(path);
+    std::string line;
+    if (!lines.next(line)) runtime_error("{}: empty vectors file", path);
+    std::istringstream fields(line);
+    std::vector<std::string> parts;
+    for (std::string f; fields >> f;) parts.push_back(f);
+    if (parts.size() == 2) return std::stoi(parts[1]);
+    if (parts.size() < 2) runtime_error("{}:1: not a word2vec / GloVe vectors file", path);
+    return static_cast<int>(parts.size() - 1);
+  }
+
+  static std::string toml_string(const std::string& s) { return nlohmann::json(s).dump(); }
+
+  // Neural backend: the trainer's classifier task (train/classifier_task.h), run through
+  // lmforge_nn.so on a config built here; the best checkpoint (validation macro-F1) becomes --out.
+  void run_neural() {
+    namespace fs = std::filesystem;
+    const auto start = std::chrono::steady_clock::now();
+    std::size_t rows = 0;
+    {
+      classify::TableReader reader(in.input, in.columns());
+      for (classify::TableRow row; reader.next(row);) rows += row.text.empty() ? 0 : 1;
+    }
+    if (rows == 0) runtime_error("{}: no rows with text in column '{}'", in.input, in.text_column);
+    const double train_share = val_input.empty() ? 1.0 - val_fraction : 1.0;
+    const auto train_rows = std::max<std::size_t>(1, static_cast<std::size_t>(static_cast<double>(rows) * train_share));
+    const auto steps_per_epoch = std::max<std::size_t>(1, (train_rows + batch_size - 1) / batch_size);
+    const bool validate = !val_input.empty() || val_fraction > 0;
+    int dim = dim_option->count() ? options.model.dim : 128;
+    if (!vectors.empty() && !dim_option->count()) dim = vector_file_dim(vectors);
+    const double lr = lr_option->count() ? options.lr : 2e-3;
+
+    const fs::path out = out_dir;
+    const fs::path run_dir = out.string() + ".run", staging = out.string() + ".tmp";
+    fs::remove_all(run_dir);
+    fs::remove_all(staging);
+    fs::create_directories(run_dir);
+    std::string toml = "[model]\nmodel_type = \"classifier\"\n";
+    toml += fmt::format("encoder = {}\nembed_dim = {}\nhidden = {}\nlayers = {}\nn_head = {}\npooling = {}\ndropout = {}\n",
+                        toml_string(encoder), dim, hidden, layers, n_head, toml_string(pooling), dropout);
+    toml += fmt::format("[data]\ntrain = {}\nval = {}\nval_fraction = {}\ntext_column = {}\nlabel_column = {}\n",
+                        toml_string(in.input), toml_string(val_input), val_input.empty() ? val_fraction : 0.0,
+                        toml_string(in.text_column), toml_string(in.label_column));
+    toml += fmt::format("tokenizer = {}\nlowercase = {}\nmax_len = {}\nmin_count = {}\nclass_weights = {}\n",
+                        toml_string(tokenizer), no_lowercase ? "false" : "true", max_len, options.model.min_count,
+                        toml_string(class_weights));
+    if (!vectors.empty())
+      toml += fmt::format("embeddings = {}\nfreeze_embeddings = {}\n", toml_string(vectors), freeze_vectors ? "true" : "false");
+    toml += fmt::format("[train]\nout_dir = {}\nbatch_size = {}\nmax_steps = {}\nlog_every = {}\neval_every = {}\n"
+                        "patience = {}\nseed = {}\nkeep_best = true\ngrad_clip = 1.0\n",
+                        toml_string(run_dir.string()), batch_size, steps_per_epoch * options.epochs,
+                        std::min<std::size_t>(steps_per_epoch, 50), validate ? steps_per_epoch : 0, options.patience,
+                        options.seed);
+    toml += fmt::format("[optimizer]\nlr = {}\nweight_decay = 0.01\n[schedule]\ndecay = \"linear\"\nwarmup_steps = {}\n", lr,
+                        std::min<std::size_t>(steps_per_epoch, 100));
+    const fs::path config_path = run_dir / "classify_train.toml";
+    write_file_atomic(config_path, toml);
+
+    auto train = reinterpret_cast<LmforgeTrainFn>(nn_module_symbol(LMFORGE_TRAIN_SYMBOL));
+    const std::string config_string = config_path.string();
+    LmforgeTrainRequest request{config_string.c_str(), nullptr, 0, 0, options.threads, quiet ? 1 : 0};
+    char error[2048] = {0};
+    const int code = train(&request, error, sizeof error);
+    if (code == 2) throw UsageError(error);
+    if (code != 0) throw RuntimeError(error);
+
+    // The model directory: the best checkpoint (or the last one without validation), without the
+    // optimiser state, plus the run's metrics.
+    const fs::path chosen = fs::exists(run_dir / "best" / "model.safetensors") ? run_dir / "best" : run_dir / "model";
+    fs::create_directories(staging);
+    for (const auto& entry : fs::directory_iterator(chosen))
+      if (entry.is_regular_file()) fs::copy_file(entry.path(), staging / entry.path().filename());
+    fs::copy_file(run_dir / "metrics.jsonl", staging / "metrics.jsonl");
+    fs::copy_file(config_path, staging / "classify_train.toml");
+    nlohmann::json best;
+    std::istringstream metrics(read_file(run_dir / "metrics.jsonl"));
+    for (std::string line; std::getline(metrics, line);) {
+      const auto rec = nlohmann::json::parse(line, nullptr, false);
+      if (rec.contains("val_macro_f1") && (best.is_null() || rec["val_macro_f1"] > best["val_macro_f1"])) best = rec;
+    }
+    const double total_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    nlohmann::json info = {{"backend", "neural"}, {"input", in.input}, {"text_column", in.text_column},
+                           {"label_column", in.label_column}, {"examples", train_rows}, {"epochs", options.epochs},
+                           {"steps_per_epoch", steps_per_epoch}, {"lr", lr}, {"seed", options.seed},
+                           {"class_weights", class_weights}, {"total_seconds", total_seconds}};
+    if (!best.is_null()) {
+      info["best_step"] = best["step"];
+      info["val_accuracy"] = best["val_accuracy"];
+      info["val_macro_f1"] = best["val_macro_f1"];
+    }
+    write_file_atomic(staging / "training_info.json", info.dump(2) + "\n");
+    const fs::path old = out.string() + ".old";
+    fs::remove_all(old);
+    if (fs::exists(out)) fs::rename(out, old);
+    fs::rename(staging, out);
+    fs::remove_all(old);
+    fs::remove_all(run_dir);
+    if (!quiet) {
+      if (!best.is_null())
+        std::fprintf(stderr, "classify: validation: accuracy %.4f, macro-F1 %.4f (best at step %lld); %.1f s in all\n",
+                     best["val_accuracy"].get<double>(), best["val_macro_f1"].get<double>(),
+                     best["step"].get<long long>(), total_seconds);
+      std::fprintf(stderr, "classify: model written to %s\n", out_dir.c_str());
+    }
+  }
 };
 
 struct EvalCommand {
@@ -275,7 +421,56 @@ struct EvalCommand {
     cmd->callback([this] { run(); });
   }
 
+  // The neural backend: texts go to lmforge_nn.so in blocks; blank texts are skipped as the linear
+  // path does (and reported).
+  void run_neural() {
+    NeuralClassifier model(model_dir, threads);
+    if (in.text_column.empty()) in.text_column = model.info().value("text_column", std::string("text"));
+    if (in.label_column.empty()) in.label_column = model.info().value("label_column", std::string("label"));
+    classify::TableReader reader(in.input, in.columns());
+    classify::ConfusionMatrix cm(model.labels().size());
+    std::vector<std::string> texts;
+    std::vector<std::int32_t> truth;
+    std::size_t skipped = 0;
+    const auto flush = [&] {
+      const auto probs = model.predict(texts);
+      for (std::size_t i = 0; i < texts.size(); ++i) {
+        if (probs[i].empty()) {
+          ++skipped;
+          continue;
+        }
+        const auto best = std::max_element(probs[i].begin(), probs[i].end()) - probs[i].begin();
+        cm.add(static_cast<std::size_t>(truth[i]), static_cast<std::size_t>(best));
+      }
+      texts.clear();
+      truth.clear();
+    };
+    for (classify::TableRow row; reader.next(row);) {
+      const auto id = model.label_id(row.label);
+      if (id < 0)
+        runtime_error("{}:{}: label '{}' was not seen in training (the model's labels: {})", in.input, row.line,
+                      row.label, join_labels(model.labels()));
+      texts.push_back(std::move(row.text));
+      truth.push_back(id);
+      if (texts.size() == 4096) flush();
+    }
+    flush();
+    if (skipped && !json)
+      std::fprintf(stderr, "classify: %s: skipped %zu rows without any token\n", in.input.c_str(), skipped);
+    if (cm.total() == 0) runtime_error("{}: no rows with text in column '{}'", in.input, in.text_column);
+    auto j = cm.to_json(model.labels());
+    j["input"] = in.input;
+    j["skipped_empty"] = skipped;
+    j["backend"] = "neural";
+    if (!report.empty()) write_file_atomic(report, j.dump(2) + "\n");
+    if (json)
+      std::printf("%s\n", j.dump(2).c_str());
+    else
+      std::printf("%s", cm.to_text(model.labels()).c_str());
+  }
+
   void run() {
+    if (is_neural_classifier_dir(model_dir)) return run_neural();
     const auto model = classify::LinearModel::load(model_dir);
     if (in.text_column.empty()) in.text_column = model.training_info.value("text_column", std::string("text"));
     if (in.label_column.empty()) in.label_column = model.training_info.value("label_column", std::string("label"));
@@ -340,10 +535,19 @@ struct PredictCommand {
   }
 
   void run() {
-    const auto model = classify::LinearModel::load(model_dir);
-    if (in.text_column.empty()) in.text_column = model.training_info.value("text_column", std::string("text"));
+    // One of the two backends: the neural one predicts whole blocks of texts in lmforge_nn.so.
+    std::unique_ptr<NeuralClassifier> neural;
+    std::optional<classify::LinearModel> linear;
+    if (is_neural_classifier_dir(model_dir)) {
+      neural = std::make_unique<NeuralClassifier>(model_dir, threads);
+      if (in.text_column.empty()) in.text_column = neural->info().value("text_column", std::string("text"));
+    } else {
+      linear.emplace(classify::LinearModel::load(model_dir));
+      if (in.text_column.empty()) in.text_column = linear->training_info.value("text_column", std::string("text"));
+    }
+    const std::vector<std::string>& labels = neural ? neural->labels() : linear->labels;
     const int workers = resolve_threads(threads);
-    const classify::TextTokenizer tok(model.options.tokenizer);
+    const classify::TextTokenizer tok(linear ? linear->options.tokenizer : classify::TextTokenizerOptions{});
     classify::TableReader reader(in.input, in.columns());
     bool jsonl = output_format == "jsonl";
     if (output_format == "auto")
@@ -352,7 +556,7 @@ struct PredictCommand {
     std::string buffer;
     if (!jsonl) {
       buffer = "line,label";
-      for (const auto& l : model.labels) {
+      for (const auto& l : labels) {
         buffer += ',';
         append_csv_cell(buffer, "p_" + l);
       }
@@ -364,7 +568,7 @@ struct PredictCommand {
     std::vector<std::size_t> lines;
     std::vector<std::vector<std::string>> tokens;
     std::size_t rows = 0, errors = 0;
-    std::vector<std::size_t> counts(model.labels.size(), 0);
+    std::vector<std::size_t> counts(labels.size(), 0);
     bool more = true;
     while (more) {
       texts.clear();
@@ -374,21 +578,25 @@ struct PredictCommand {
         texts.push_back(std::move(row.text));
         lines.push_back(row.line);
       }
-      classify::tokenize_all(tok, texts, tokens, workers);
       std::vector<std::vector<float>> probs(texts.size());
-      std::atomic<std::size_t> next{0};
-      const auto work = [&] {
-        std::vector<classify::FeatureSpan> spans;
-        for (std::size_t i; (i = next++) < texts.size();) {
-          if (tokens[i].empty()) continue;
-          model.features(tokens[i], spans);
-          model.predict(spans, probs[i]);
-        }
-      };
-      std::vector<std::thread> pool;
-      for (int t = 1; t < std::min<int>(workers, static_cast<int>(texts.size() / 256) + 1); ++t) pool.emplace_back(work);
-      work();
-      for (auto& th : pool) th.join();
+      if (neural) {
+        probs = neural->predict(texts);
+      } else {
+        classify::tokenize_all(tok, texts, tokens, workers);
+        std::atomic<std::size_t> next{0};
+        const auto work = [&] {
+          std::vector<classify::FeatureSpan> spans;
+          for (std::size_t i; (i = next++) < texts.size();) {
+            if (tokens[i].empty()) continue;
+            linear->features(tokens[i], spans);
+            linear->predict(spans, probs[i]);
+          }
+        };
+        std::vector<std::thread> pool;
+        for (int t = 1; t < std::min<int>(workers, static_cast<int>(texts.size() / 256) + 1); ++t) pool.emplace_back(work);
+        work();
+        for (auto& th : pool) th.join();
+      }
       for (std::size_t i = 0; i < texts.size(); ++i) {
         ++rows;
         const bool empty = probs[i].empty();
@@ -406,18 +614,18 @@ struct PredictCommand {
             continue;
           }
           buffer += ",\"label\":";
-          text::append_json_string(buffer, model.labels[best]);
+          text::append_json_string(buffer, labels[best]);
           buffer += ",\"probabilities\":{";
-          for (std::size_t k = 0; k < model.labels.size(); ++k) {
+          for (std::size_t k = 0; k < labels.size(); ++k) {
             if (k) buffer += ',';
-            text::append_json_string(buffer, model.labels[k]);
+            text::append_json_string(buffer, labels[k]);
             buffer += fmt::format(":{:.6g}", probs[i][k]);
           }
           buffer += "}}\n";
         } else {
           buffer += std::to_string(lines[i]) + ',';
-          if (!empty) append_csv_cell(buffer, model.labels[best]);
-          for (std::size_t k = 0; k < model.labels.size(); ++k)
+          if (!empty) append_csv_cell(buffer, labels[best]);
+          for (std::size_t k = 0; k < labels.size(); ++k)
             buffer += empty ? std::string(",") : fmt::format(",{:.6g}", probs[i][k]);
           buffer += empty ? ",empty text\n" : ",\n";
         }
@@ -431,7 +639,7 @@ struct PredictCommand {
     meter.finish();
     if (!quiet) {
       std::string dist;
-      for (std::size_t k = 0; k < counts.size(); ++k) dist += fmt::format("{}{} {}", k ? ", " : "", model.labels[k], counts[k]);
+      for (std::size_t k = 0; k < counts.size(); ++k) dist += fmt::format("{}{} {}", k ? ", " : "", labels[k], counts[k]);
       std::fprintf(stderr, "predict: %zu rows (%s), %zu rows with an error (empty text)%s\n", rows, dist.c_str(), errors,
                    reader.skipped_invalid() ? fmt::format(", {} rows skipped as invalid UTF-8", reader.skipped_invalid()).c_str() : "");
     }
@@ -439,7 +647,9 @@ struct PredictCommand {
 };
 
 void add_classify_commands(CLI::App& root) {
-  auto* g = group(root, "classify", "Text classification: train, evaluate and apply classifiers (linear backend)");
+  auto* g = group(root, "classify",
+                  "Text classification: train, evaluate and apply classifiers (linear backend, or the neural encoder "
+                  "classifier on libtorch)");
   static TrainCommand train;
   static EvalCommand eval;
   static PredictCommand predict;

@@ -94,20 +94,25 @@ ClassifierImpl::ClassifierImpl(ClassifierConfig config) : config_(std::move(conf
 
 torch::Tensor ClassifierImpl::forward(const torch::Tensor& tokens) {
   TORCH_CHECK(tokens.dim() == 2, "classifier: tokens must be [batch, length]");
+  return forward_embedded(embed->forward(tokens), tokens);
+}
+
+torch::Tensor ClassifierImpl::forward_embedded(const torch::Tensor& embedded, const torch::Tensor& tokens) {
+  TORCH_CHECK(tokens.dim() == 2 && embedded.dim() == 3, "classifier: tokens [B, S] and embeddings [B, S, C] expected");
   const auto& c = config_;
   const auto S = tokens.size(1);
   const auto pad = tokens.eq(c.pad_id);  // [B, S]
   torch::Tensor states;                   // [B, S, width]
   if (lstm) {
     const auto lengths = pad.logical_not().sum(1).clamp_min(1).to(torch::kCPU);
-    auto packed = torch::nn::utils::rnn::pack_padded_sequence(dropout->forward(embed->forward(tokens)), lengths,
+    auto packed = torch::nn::utils::rnn::pack_padded_sequence(dropout->forward(embedded), lengths,
                                                               /*batch_first=*/true, /*enforce_sorted=*/false);
     auto out = std::get<0>(lstm->forward_with_packed_input(packed));
     states = std::get<0>(torch::nn::utils::rnn::pad_packed_sequence(out, /*batch_first=*/true, 0.0, S));
   } else {
     if (S > c.max_len) usage_error("classifier: input of {} tokens exceeds max_len {}", S, c.max_len);
     auto positions = torch::arange(S, torch::TensorOptions().dtype(torch::kLong).device(tokens.device()));
-    states = dropout->forward(embed->forward(tokens) + pos->forward(positions));
+    states = dropout->forward(embedded + pos->forward(positions));
     for (auto& block : *blocks) states = block->as<EncoderBlockImpl>()->forward(states, pad);
     states = ln_f->forward(states);
   }

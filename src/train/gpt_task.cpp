@@ -157,7 +157,8 @@ std::unique_ptr<TrainingTask> make_training_task(const TrainConfig& config, cons
   const std::string type = config.model.value("model_type", std::string("gpt"));
   if (type == "gpt") return make_gpt_task(config, device, log);
   if (type == "seq2seq") return make_seq2seq_task(config, device, log);
-  usage_error("model.model_type '{}': the trainer builds 'gpt' and 'seq2seq' models", type);
+  if (type == "classifier") return make_classifier_task(config, device, log);
+  usage_error("model.model_type '{}': the trainer builds 'gpt', 'seq2seq' and 'classifier' models", type);
 }
 
 }  // namespace lmforge::train

@@ -59,6 +59,9 @@ TrainResult run_training(const TrainConfig& config, const TrainRunOptions& optio
 
   const fs::path out_dir = t.out_dir, model_dir = out_dir / "model", best_dir = out_dir / "best",
                  metrics_path = out_dir / "metrics.jsonl";
+  // A run killed while saving leaves the previous checkpoint whole, possibly under its .old name.
+  for (const auto& dir : {model_dir, best_dir})
+    for (const auto& action : recover_directory(dir)) log(action);
   if (!options.resume && fs::exists(model_dir / "model.safetensors"))
     usage_error("{} holds a checkpoint: pass --resume to continue it, or choose another train.out_dir",
                 model_dir.string());
@@ -115,9 +118,10 @@ TrainResult run_training(const TrainConfig& config, const TrainRunOptions& optio
     result.last_val_loss = eval.loss;
     nlohmann::json rec = {{"step", step}, {"val_loss", eval.loss}, {"val_ppl", std::exp(eval.loss)}};
     for (const auto& [key, value] : eval.metrics.items()) rec[key] = value;
-    const bool improved = std::isfinite(eval.loss) && eval.loss < state.best_val_loss;
+    const double key = std::isnan(eval.selection_loss) ? eval.loss : eval.selection_loss;
+    const bool improved = std::isfinite(key) && key < state.best_val_loss;
     if (improved) {
-      state.best_val_loss = eval.loss;
+      state.best_val_loss = key;
       state.best_step = step;
       state.evals_without_improvement = 0;
     } else {

@@ -58,6 +58,9 @@ class ClassifierImpl : public torch::nn::Module {
  public:
   explicit ClassifierImpl(ClassifierConfig config);
   torch::Tensor forward(const torch::Tensor& tokens);  // [B, S] -> [B, num_labels]
+  // The same from token embeddings [B, S, embed_dim] (embed(tokens), or a path towards it for
+  // integrated gradients); `tokens` gives the padding mask (and the lengths).
+  torch::Tensor forward_embedded(const torch::Tensor& embedded, const torch::Tensor& tokens);
   const ClassifierConfig& config() const { return config_; }
 
   torch::nn::Embedding embed{nullptr}, pos{nullptr};  // pos: transformer only

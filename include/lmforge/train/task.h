@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <string>
 
@@ -30,7 +31,9 @@ struct MicroBatchLoss {
 };
 
 struct Evaluation {
-  double loss = 0;                                   // mean validation loss (the best-keeping key)
+  double loss = 0;                                   // mean validation loss
+  // The best-keeping / early-stopping key, lower is better; NaN: `loss` (a classifier uses 1 - macro-F1).
+  double selection_loss = std::numeric_limits<double>::quiet_NaN();
   nlohmann::json metrics = nlohmann::json::object();  // extra figures for metrics.jsonl (bleu, accuracy, ...)
   std::string summary;                               // extra text for the log line; may be empty
 };
@@ -61,5 +64,7 @@ std::unique_ptr<TrainingTask> make_gpt_task(const TrainConfig& config, const tor
                                             const TaskLog& log);
 std::unique_ptr<TrainingTask> make_seq2seq_task(const TrainConfig& config, const torch::Device& device,
                                                 const TaskLog& log);
+std::unique_ptr<TrainingTask> make_classifier_task(const TrainConfig& config, const torch::Device& device,
+                                                   const TaskLog& log);
 
 }  // namespace lmforge::train

@@ -38,7 +38,7 @@ struct TrainResult {
   std::int64_t parameters = 0;     // model parameter count
   double last_loss = 0;            // training loss of the last step
   double last_val_loss = -1;       // -1 when there was no evaluation (no validation split)
-  double best_val_loss = -1;       // lowest validation loss of the run (-1: none); its model is <out_dir>/best
+  double best_val_loss = -1;       // lowest selection key (val loss; classifier: 1 - macro-F1) (-1: none); its model is <out_dir>/best
   bool early_stopped = false;      // train.patience ended the run before max_steps
   double tokens_per_second = 0;    // training throughput of this invocation
 };

@@ -1,0 +1,50 @@
+#!/bin/bash
+# classify --backend neural end to end on bundled data (a tiny BiLSTM, a few seconds): train with
+# a validation split, eval/predict detect the backend, predict keeps every row, bad input errors.
+set -u
+BIN="$1"
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+"$BIN" classify train --backend neural -i tests/unit/classify/reviews_zh.csv --text-column review --out "$T/zh" \
+  --epochs 30 --dim 16 --hidden 16 --batch-size 8 --val-fraction 0 --lr 1e-2 -t 1 -q >/dev/null || fail "train zh"
+for f in config.json model.safetensors vocab.txt classifier_data.json training_info.json; do
+  [ -s "$T/zh/$f" ] || fail "missing $f"
+done
+grep -q '"model_type": "classifier"' "$T/zh/config.json" || fail "config model_type"
+[ -e "$T/zh.run" ] && fail "run directory left behind"
+"$BIN" classify eval "$T/zh" -i tests/unit/classify/reviews_zh.csv --json > "$T/eval.json" || fail "eval"
+python3 - "$T/eval.json" <<'PY' || fail "training-set accuracy"
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["backend"] == "neural" and j["labels"] == ["neg", "pos"], j
+assert j["accuracy"] >= 0.9, j["accuracy"]
+PY
+
+cp tests/unit/classify/reviews_zh.csv "$T/reviews.csv"
+echo 'pos,,2024-06-01' >> "$T/reviews.csv"
+"$BIN" classify predict "$T/zh" -i "$T/reviews.csv" -o "$T/pred.csv" -q || fail "predict"
+[ "$(wc -l < "$T/pred.csv")" = 42 ] || fail "predict rows: $(wc -l < "$T/pred.csv")"
+head -1 "$T/pred.csv" | grep -q '^line,label,p_neg,p_pos,error$' || fail "predict header"
+tail -1 "$T/pred.csv" | grep -q '^42,,,,empty text$' || fail "empty text row: $(tail -1 "$T/pred.csv")"
+
+# Validation split and early stopping on macro-F1 (English spam, characters, Transformer).
+head -301 data/corpus/sms_spam.tsv > "$T/spam.tsv"
+"$BIN" classify train --backend neural -i "$T/spam.tsv" --text-column SMS --label-column Label --out "$T/spam" \
+  --encoder transformer --tokenizer chars --dim 16 --heads 2 --max-len 64 --epochs 3 --batch-size 16 \
+  --class-weights balanced -t 1 -q >/dev/null || fail "train spam"
+grep -q '"val_macro_f1"' "$T/spam/training_info.json" || fail "no validation figures"
+grep -q '"val_macro_f1"' "$T/spam/metrics.jsonl" || fail "no validation metrics"
+
+# Bad input: an unseen label at eval, one label only, --tokenizer chars with the linear backend.
+printf 'review,label\n好吃,meh\n' > "$T/unseen.csv"
+"$BIN" classify eval "$T/zh" -i "$T/unseen.csv" --text-column review 2>"$T/err" && fail "unseen label accepted"
+grep -q "not seen in training" "$T/err" || fail "unseen label message: $(cat "$T/err")"
+printf 'review,label\n好吃,pos\n难吃,pos\n不错,pos\n' > "$T/one.csv"
+"$BIN" classify train --backend neural -i "$T/one.csv" --text-column review --out "$T/one" --val-fraction 0 \
+  --batch-size 1 -q 2>"$T/err" && fail "one label accepted"
+grep -q "only one label" "$T/err" || fail "one label message: $(cat "$T/err")"
+"$BIN" classify train -i "$T/one.csv" --text-column review --out "$T/x" --tokenizer chars -q 2>"$T/err"
+[ $? = 2 ] || fail "chars with linear: exit code"
+exit 0

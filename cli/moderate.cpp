@@ -11,6 +11,7 @@
 #include "lmforge/common/progress.h"
 #include "lmforge/common/record_reader.h"
 #include "lmforge/common/utf8.h"
+#include "lmforge/moderate/linear_scorer.h"
 #include "lmforge/moderate/moderator.h"
 #include "registry.h"
 
@@ -47,7 +48,7 @@ struct ModerateCommand {
   void run() {
     if (!text.empty() && !in.input.empty()) usage_error("give either a text or --input, not both");
     if (text.empty() && in.input.empty()) usage_error("give a text to moderate or --input F (use '-' for stdin)");
-    Moderator moderator(load_policy(policy_path));
+    Moderator moderator(load_policy(policy_path), linear_scorer_loader());
     if (!text.empty()) {
       if (!utf8::is_valid(text)) usage_error("the text is not valid UTF-8");
       std::cout << to_json(moderator.moderate(text)).dump() << "\n";

@@ -66,6 +66,24 @@ run_set() {  # NAME TRAIN_ARGS... ; uses $test_csv $test_gold $test_txt $column 
   peer "$tmp/lex.txt" "$tmp/big.txt"
 }
 
+# classifier_set NAME TRAIN_FILE POSITIVE_LABEL: a linear classifier (`lmforge classify train`) trained on
+# the train file, as a policy category alone and next to the top-1000 lexicon; uses the run_set variables.
+classifier_set() {
+  local name=$1 train=$2 positive=$3
+  "$bin" classify train -i "$train" --text-column $column --label-column $label_column --backend linear \
+    --epochs 10 --word-ngrams 2 --val-fraction 0 --threads 2 --out "$tmp/clf" -q
+  printf '[[category]]\nname = "classifier"\nclassifier = "%s"\nclassifier_label = "%s"\nclassifier_threshold = 0.5\nclassifier_action = "block"\n' \
+    "$tmp/clf" "$positive" >"$tmp/clf.toml"
+  "$bin" moderate -p "$tmp/clf.toml" -i "$test_csv" --text-column $column -o "$tmp/res_clf.jsonl" 2>"$tmp/log"
+  echo -n "$name, classifier alone: "; score "$tmp/res_clf.jsonl" "$test_gold"
+  echo -n "$name classifier throughput: "; grep -o '[0-9]* texts:.*' "$tmp/log"
+  $py "$here/derive_lexicon.py" "${lexicon_args[@]}" --lang $lang --top 1000 --out "$tmp/lex.txt" 2>/dev/null
+  policy "$tmp/lex.txt" $t2s
+  printf 'classifier = "%s"\nclassifier_label = "%s"\nclassifier_threshold = 0.5\n' "$tmp/clf" "$positive" >>"$tmp/policy.toml"
+  "$bin" moderate -p "$tmp/policy.toml" -i "$test_csv" --text-column $column -o "$tmp/res_both.jsonl" -q
+  echo -n "$name, top-1000 lexicon + classifier: "; score "$tmp/res_both.jsonl" "$test_gold"
+}
+
 if [[ -f $cold/train.csv ]]; then
   echo "== COLD (Chinese offensive language): lexicon from train (25,726), scored on test (5,323)"
   $py - "$cold/test.csv" "$tmp" <<'PY'
@@ -75,7 +93,9 @@ with open(f"{sys.argv[2]}/cold_gold.txt", "w") as g, open(f"{sys.argv[2]}/cold_t
     for r in rows: g.write(r["label"] + "\n"); t.write(r["TEXT"].replace("\n", " ") + "\n")
 PY
   test_csv=$cold/test.csv test_gold=$tmp/cold_gold.txt test_txt=$tmp/cold_test.txt column=TEXT lang=zh t2s=true format=""
-  run_set COLD --input "$cold/train.csv" --text-column TEXT --label-column label --positive 1
+  lexicon_args=(--input "$cold/train.csv" --text-column TEXT --label-column label --positive 1)
+  run_set COLD "${lexicon_args[@]}"
+  label_column=label classifier_set COLD "$cold/train.csv" 1
 else
   echo "skip COLD: $cold absent"
 fi
@@ -93,5 +113,15 @@ with open(f"{sys.argv[2]}/sms_test.tsv", "w", newline="") as f, open(f"{sys.argv
         t.write(r["SMS"].replace("\n", " ") + "\n")
 PY
 test_csv=$tmp/sms_test.tsv test_gold=$tmp/sms_gold.txt test_txt=$tmp/sms_test.txt column=SMS lang=en t2s=false format=""
-run_set SMS --input data/corpus/sms_spam.tsv --delimiter $'\t' --text-column SMS --label-column Label --positive spam \
-  --rows 0,1,2,3 --min-count 3
+lexicon_args=(--input data/corpus/sms_spam.tsv --delimiter $'\t' --text-column SMS --label-column Label --positive spam
+  --rows 0,1,2,3 --min-count 3)
+run_set SMS "${lexicon_args[@]}"
+$py - data/corpus/sms_spam.tsv "$tmp/sms_train.tsv" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8", newline=""), delimiter="\t", quoting=csv.QUOTE_NONE))
+with open(sys.argv[2], "w", newline="") as f:
+    w = csv.writer(f, delimiter="\t", lineterminator="\n"); w.writerow(["Label", "SMS"])
+    for i, r in enumerate(rows):
+        if i % 5 != 4: w.writerow([r["Label"], r["SMS"].replace("\t", " ")])
+PY
+label_column=Label classifier_set SMS "$tmp/sms_train.tsv" spam

@@ -40,4 +40,17 @@ grep -q "bad.txt:2: invalid UTF-8" "$tmp/err" || fail "invalid UTF-8 message: $(
 "$bin" moderate -p data/moderate/policy_zh.toml 2>/dev/null; [[ $? == 2 ]] || fail "no text, no input"
 "$bin" moderate -p data/moderate/policy_zh.toml -i "$tmp/missing.csv" -o "$tmp/never.jsonl" 2>/dev/null
 [[ $? == 1 && ! -e "$tmp/never.jsonl" ]] || fail "missing input"
+# A classifier for what the lists cannot catch: a linear model trained on the bundled SMS spam set.
+head -1500 data/corpus/sms_spam.tsv >"$tmp/sms.tsv"
+"$bin" classify train -i "$tmp/sms.tsv" --text-column SMS --label-column Label --backend linear --epochs 10 \
+  --out "$tmp/spam_model" -q 2>"$tmp/err" || fail "classifier training: $(cat "$tmp/err")"
+printf '[[category]]\nname = "spam"\nwords = ["加微信"]\naction = "block"\nclassifier = "spam_model"\nclassifier_label = "spam"\nclassifier_threshold = 0.5\nclassifier_action = "review"\n' >"$tmp/clf.toml"
+out=$("$bin" moderate -p "$tmp/clf.toml" "URGENT! You have won a 1 week FREE membership in our prize draw, txt CLAIM to 81010") \
+  || fail "classifier policy"
+echo "$out" | grep -q '"action":"review".*"classifier_score":0\.[5-9]' || fail "classifier did not fire: $out"
+out=$("$bin" moderate -p "$tmp/clf.toml" "ok see you at home for dinner") || fail "classifier ham"
+echo "$out" | grep -q '"action":"allow"' || fail "ham flagged: $out"
+sed -i 's/classifier_label = "spam"/classifier_label = "junk"/' "$tmp/clf.toml"
+"$bin" moderate -p "$tmp/clf.toml" "text" 2>"$tmp/err"; [[ $? == 1 ]] || fail "unknown classifier label exit"
+grep -q "has no label 'junk' (its labels: " "$tmp/err" || fail "unknown label message: $(cat "$tmp/err")"
 echo "ok"

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <iostream>
@@ -133,6 +134,42 @@ void replace_directory(const fs::path& staging, const fs::path& dir) {
     runtime_error("cannot move {} to {}: {}", staging.string(), clean.string(), ec.message());
   }
   if (!old.empty()) fs::remove_all(old, ec);
+}
+
+std::vector<std::string> recover_directory(const fs::path& dir) {
+  fs::path clean = dir;
+  if (clean.filename().empty()) clean = clean.parent_path();
+  std::vector<std::string> actions;
+  const fs::path parent = clean.parent_path().empty() ? fs::path(".") : clean.parent_path();
+  std::error_code ec;
+  if (!fs::is_directory(parent, ec)) return actions;
+  const std::string name = clean.filename().string();
+  std::vector<fs::path> staging, old;
+  for (const auto& entry : fs::directory_iterator(parent, ec)) {
+    const std::string sibling = entry.path().filename().string();
+    if (sibling.rfind(name + ".staging.", 0) == 0) staging.push_back(entry.path());
+    if (sibling.rfind(name + ".old.", 0) == 0) old.push_back(entry.path());
+  }
+  if (!fs::exists(clean) && !old.empty()) {
+    // The newest .old is the copy that was live when the process died.
+    std::sort(old.begin(), old.end(), [](const fs::path& a, const fs::path& b) {
+      return fs::last_write_time(a) < fs::last_write_time(b);
+    });
+    fs::rename(old.back(), clean, ec);
+    if (ec) runtime_error("cannot restore {} from {}: {}", clean.string(), old.back().string(), ec.message());
+    actions.push_back(fmt::format("restored {} from {} (a replace was interrupted)", clean.string(),
+                                  old.back().filename().string()));
+    old.pop_back();
+  }
+  for (const auto& path : staging) {
+    fs::remove_all(path, ec);
+    actions.push_back(fmt::format("removed the unfinished {}", path.filename().string()));
+  }
+  for (const auto& path : old) {
+    fs::remove_all(path, ec);
+    actions.push_back(fmt::format("removed the stale {}", path.filename().string()));
+  }
+  return actions;
 }
 
 }  // namespace lmforge

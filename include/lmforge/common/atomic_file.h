@@ -14,6 +14,7 @@
 #include <fstream>
 #include <ostream>
 #include <string>
+#include <vector>
 
 namespace lmforge {
 
@@ -50,5 +51,11 @@ void replace_directory(const std::filesystem::path& staging, const std::filesyst
 
 // A fresh staging directory beside `dir` (same filesystem, so rename is atomic).
 std::filesystem::path make_staging_dir(const std::filesystem::path& dir);
+
+// After a process was killed while replacing `dir`: if `dir` is missing but the previous copy
+// survives as `dir.old.*` (killed between replace_directory's two renames), it is moved back;
+// then stale `dir.staging.*` and `dir.old.*` siblings are removed. Returns what it did, one
+// line per action (empty when there was nothing to recover), for the caller's log.
+std::vector<std::string> recover_directory(const std::filesystem::path& dir);
 
 }  // namespace lmforge

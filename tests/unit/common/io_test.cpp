@@ -46,6 +46,27 @@ TEST(AtomicFile, CommitReplacesAndAbortKeepsOld) {
   EXPECT_EQ(read_file(p), "new");
 }
 
+TEST(RecoverDirectory, RestoresAnInterruptedReplaceAndRemovesLeftovers) {
+  const auto root = temp_dir() / "recover";
+  fs::remove_all(root);
+  fs::create_directories(root / "model.old.aaaa");
+  write(root / "model.old.aaaa" / "weights", "previous");
+  fs::create_directories(root / "model.staging.bbbb");  // the unfinished new copy
+  write(root / "model.staging.bbbb" / "weights", "half");
+  const auto actions = recover_directory(root / "model");
+  EXPECT_EQ(actions.size(), 2u);
+  EXPECT_EQ(read_file(root / "model" / "weights"), "previous");
+  EXPECT_FALSE(fs::exists(root / "model.staging.bbbb"));
+  EXPECT_FALSE(fs::exists(root / "model.old.aaaa"));
+  // A live directory is never replaced by an .old one; leftovers beside it just go.
+  fs::create_directories(root / "model.old.cccc");
+  EXPECT_EQ(recover_directory(root / "model").size(), 1u);
+  EXPECT_EQ(read_file(root / "model" / "weights"), "previous");
+  EXPECT_TRUE(recover_directory(root / "model").empty());
+  EXPECT_TRUE(recover_directory(root / "missing" / "model").empty());  // no parent: nothing to do
+  fs::remove_all(root);
+}
+
 TEST(LineReader, HandlesCrlfLastLineAndLongLines) {
   auto p = temp_dir() / "lines.txt";
   write(p, "a\r\nbb\n\nlast");

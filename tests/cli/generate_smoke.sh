@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# needs: torch
 # `lmforge generate` and `lmforge chat` end to end on a tiny GPT trained here: streaming text,
 # token-exact --prompt-ids/--print-ids, seeds, stdin prompts, batched JSON lines, and the
 # usage errors (top-p, temperature, a prompt longer than the context, an unknown directory).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# needs: torch
 # `lmforge report` on a real (2-step) training run: the page has the curves, configs and
 # samples; malformed or empty metrics are clear errors naming the file and line.
 set -euo pipefail

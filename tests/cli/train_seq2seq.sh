@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# needs: torch
 # `lmforge train` on a seq2seq preset (bundled couplets, a tiny model, a few steps) and
 # `lmforge eval` on its model directory: files, metrics with BLEU/chrF, exit codes.
 set -euo pipefail

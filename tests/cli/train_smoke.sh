@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# needs: torch
 # `lmforge train` end to end on bundled data: char tokenizer, shards, a few GPT steps with
 # --set overrides, a checkpoint, --resume, and the usage errors.
 set -euo pipefail

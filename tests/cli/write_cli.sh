@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# needs: torch
 # `lmforge write prepare`, `write` and `ideas` end to end on a tiny GPT trained here on the
 # bundled SMS set with ham/spam control prefixes: reranked candidates, JSON scores, templates,
 # controls.json checks, ideas, and the errors and warnings of the bad-input list.

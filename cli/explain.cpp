@@ -2,7 +2,9 @@
 // of the linear backend (lmforge/classify/explain.h) or integrated gradients over the token
 // embeddings of the neural one (train/classifier_predictor.h, through lmforge_nn.so), as terminal
 // colours and/or an HTML page with highlighted tokens.
+#include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -13,6 +15,8 @@
 #include "lmforge/common/error.h"
 #include "lmforge/report/html_page.h"
 #include "lmforge/report/svg_chart.h"
+#include "generate_client.h"
+#include "lmforge/tokenizer/tokenizer.h"
 #include "neural_classifier.h"
 #include "registry.h"
 
@@ -29,6 +33,8 @@ struct ExplainCommand {
   std::size_t limit = 20;
   bool no_color = false;
   int steps = 32;
+  bool seq2seq = false;
+  int max_output = 64;
 
   void add_to(CLI::App& root) {
     auto* cmd = root.add_subcommand(
@@ -46,6 +52,12 @@ struct ExplainCommand {
     cmd->add_option("--steps", steps, "Neural backend: integrated-gradient steps (0: gradient x input)")
         ->capture_default_str()
         ->check(CLI::Range(0, 1024));
+    cmd->add_flag("--seq2seq", seq2seq,
+                  "The model is a seq2seq model (from `lmforge train`): decode each text greedily and show the "
+                  "attention matrix (output token x source token) as an SVG heat map in --html");
+    cmd->add_option("--max-output", max_output, "--seq2seq: longest output in tokens")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 4096));
     cmd->add_flag("--no-color", no_color, "Print token[score] instead of colours (the default when stdout is not a terminal)");
     cmd->callback([this] { run(); });
   }
@@ -95,8 +107,56 @@ struct ExplainCommand {
     if (!html.empty()) write_file_atomic(html, page.render());
   }
 
+  // Seq2seq: the attention weights of each greedy output token over the source tokens.
+  void run_seq2seq() {
+    namespace fs = std::filesystem;
+    fs::path dir = model_dir;
+    if (!fs::exists(dir / "config.json") && fs::exists(dir / "model" / "config.json")) dir /= "model";
+    std::string tokenizer_file = "tokenizer.lmtok";
+    if (fs::exists(dir / "tokenizer_config.json"))
+      tokenizer_file = nlohmann::json::parse(read_file(dir / "tokenizer_config.json")).value("tokenizer_file", tokenizer_file);
+    const auto tokenizer = tok::Tokenizer::load(dir / tokenizer_file);
+    read_input("source");
+    GenerateClient client(dir.string(), 0);
+    report::HtmlPage page("Attention: " + model_dir, "rows: output tokens · columns: source tokens · darker: more attention");
+    page.section("Texts");
+    const auto pieces = [&](const std::vector<int>& ids) {
+      std::vector<std::string> out;
+      for (int id : ids) out.push_back(tokenizer->id_to_piece(id));
+      return out;
+    };
+    for (const auto& text : texts) {
+      auto result = client.run({{"prompt", text}, {"return_attention", true}, {"max_new_tokens", max_output}});
+      const auto& sample = result.at("samples").at(0);
+      if (!sample.contains("attention")) runtime_error("{}: the model returned no attention (is it a seq2seq model?)", model_dir);
+      const auto attention = sample["attention"].get<std::vector<std::vector<double>>>();
+      const auto source = pieces(tokenizer->encode(text));
+      const auto output = pieces(sample["tokens"].get<std::vector<int>>());
+      if (attention.size() < output.size() || (!attention.empty() && attention[0].size() != source.size()))
+        runtime_error("attention matrix {}x{} does not fit {} output and {} source tokens", attention.size(),
+                      attention.empty() ? 0 : attention[0].size(), output.size(), source.size());
+      const std::vector<std::vector<double>> rows(attention.begin(), attention.begin() + static_cast<std::ptrdiff_t>(output.size()));
+      std::printf("%s -> %s\n", text.c_str(), sample["text"].get<std::string>().c_str());
+      for (std::size_t t = 0; t < output.size(); ++t) {
+        const auto best = std::max_element(rows[t].begin(), rows[t].end()) - rows[t].begin();
+        std::printf("  %s <- %s (%.2f)\n", output[t].c_str(), source[static_cast<std::size_t>(best)].c_str(), rows[t][best]);
+      }
+      std::printf("\n");
+      report::HeatMapOptions o;
+      o.title = text + " → " + sample["text"].get<std::string>();
+      o.x_label = "source token";
+      o.y_label = "output token";
+      o.min = 0;
+      o.max = 1;
+      page.raw_html(fmt::format("<h3>{}</h3>", report::xml_escape(o.title)) +
+                    (rows.empty() ? std::string("<p>(empty output)</p>") : report::heat_map_svg(rows, output, source, o)));
+    }
+    if (!html.empty()) write_file_atomic(html, page.render());
+  }
+
   void run() {
     if (texts.empty() && input.empty()) usage_error("give --text TEXT or --input FILE");
+    if (seq2seq) return run_seq2seq();
     if (is_neural_classifier_dir(model_dir)) return run_neural();
     const auto backend = classify::classifier_backend(model_dir);
     if (backend != "linear") runtime_error("{}: explanations exist for the linear backend only (this is '{}')", model_dir, backend);

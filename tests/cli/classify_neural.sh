@@ -1,4 +1,5 @@
 #!/bin/bash
+# needs: torch
 # classify --backend neural end to end on bundled data (a tiny BiLSTM, a few seconds): train with
 # a validation split, eval/predict detect the backend, predict keeps every row, bad input errors.
 set -u

@@ -1,4 +1,5 @@
 #!/bin/bash
+# needs: torch
 # explain on a neural classifier: integrated gradients per token, terminal and HTML; the token
 # scores add up to the label's logit minus the baseline logit (the completeness of the method).
 set -u

@@ -14,10 +14,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# policy WORDS T2S -> $tmp/policy.toml: one category, any word blocks.
+# policy WORDS T2S [THRESHOLD] -> $tmp/policy.toml: one category; THRESHOLD (default 1) distinct words block.
 policy() {
   cut -f1 "$1" >"$tmp/words.txt"
-  printf 'name = "derived"\n[normalize]\nt2s = %s\n[[category]]\nname = "derived"\nword_files = ["words.txt"]\naction = "block"\nthreshold = 1.0\n' "$2" >"$tmp/policy.toml"
+  printf 'name = "derived"\n[normalize]\nt2s = %s\n[[category]]\nname = "derived"\nword_files = ["words.txt"]\naction = "block"\nthreshold = %s\n' "$2" "${3:-1.0}" >"$tmp/policy.toml"
 }
 
 # score RESULTS.jsonl GOLD.txt (one 0/1 per line)
@@ -55,6 +55,15 @@ run_set() {  # NAME TRAIN_ARGS... ; uses $test_csv $test_gold $test_txt $column 
     "$bin" moderate -p "$tmp/policy.toml" -i "$test_csv" --text-column $column $format -o "$tmp/res.jsonl" -q
     echo -n "$name, top $top words: "; score "$tmp/res.jsonl" "$test_gold"
   done
+  # Requiring several distinct lexicon words trades recall for precision.
+  $py "$here/derive_lexicon.py" "$@" --lang $lang --top 100 --out "$tmp/lex.txt" 2>/dev/null
+  for th in 2 3 4; do
+    policy "$tmp/lex.txt" $t2s $th
+    "$bin" moderate -p "$tmp/policy.toml" -i "$test_csv" --text-column $column -o "$tmp/res.jsonl" -q
+    echo -n "$name, top 100 words, $th distinct words block: "; score "$tmp/res.jsonl" "$test_gold"
+  done
+  $py "$here/derive_lexicon.py" "$@" --lang $lang --top 1000 --out "$tmp/lex.txt" 2>/dev/null
+  policy "$tmp/lex.txt" $t2s
   # Obfuscated test texts: a space between every character. The peer's recall collapses; ours should not.
   $py -c "import sys; [print(' '.join(l.rstrip('\n'))) for l in open(sys.argv[1], encoding='utf-8')]" "$test_txt" >"$tmp/spaced.txt"
   "$bin" moderate -p "$tmp/policy.toml" -i "$tmp/spaced.txt" --format txt -o "$tmp/res_spaced.jsonl" -q

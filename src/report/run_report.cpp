@@ -162,7 +162,7 @@ std::string render_run_report(const RunReportOptions& options) {
 
   bool chinese = false;
   for (const auto& s : samples) chinese = chinese || has_cjk(s.text);
-  HtmlPage page("Training run: " + dir.filename().string(), subtitle, chinese ? "zh" : "en");
+  HtmlPage page("Training run: " + (dir.has_filename() ? dir : dir.parent_path()).filename().string(), subtitle, chinese ? "zh" : "en");
   if (!metrics.warning.empty()) page.note(metrics.warning);
 
   page.section("Summary").key_values(summary);

@@ -27,7 +27,7 @@ run_case() {  # name layers heads width block batch
 import json, statistics, sys
 recs = [json.loads(l) for l in open(sys.argv[1]) if '"loss"' in l]
 tokens = int(sys.argv[2]) * int(sys.argv[3])
-print(f"{statistics.median(tokens / r['tokens_per_s'] * 1000 for r in recs[2:]):.1f}")
+print(f"{statistics.median(tokens / r['tokens_per_sec'] * 1000 for r in recs[2:]):.1f}")
 PY
 )
   theirs=$(/usr/bin/python3 "$here/pytorch_step.py" --tokens "$tmp/data/train_00000.bin" --vocab "$vocab" \

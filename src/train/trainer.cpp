@@ -184,7 +184,7 @@ TrainResult run_training(const TrainConfig& config, const TrainRunOptions& optio
     if (state.step % t.log_every == 0 || state.step == t.max_steps) {
       const double rate = static_cast<double>(window_tokens) / std::max(seconds_since(window_start), 1e-9);
       record({{"step", state.step}, {"loss", loss_sum}, {"lr", lr}, {"grad_norm", grad_norm},
-              {"tokens", state.tokens}, {"tokens_per_s", rate}, {"elapsed_s", elapsed}});
+              {"tokens", state.tokens}, {"tokens_per_sec", rate}, {"elapsed_s", elapsed}});
       window_start = std::chrono::steady_clock::now();
       window_tokens = 0;
     }

@@ -11,7 +11,7 @@ head -c 60000 data/corpus/tinyshakespeare.txt > "$tmp/text.txt"
 "$bin" tokenizer train -i "$tmp/text.txt" --model-type char --vocab-size 0 --out "$tmp/tok" >/dev/null 2>&1
 "$bin" data prepare -i "$tmp/text.txt" -t "$tmp/tok" --doc-sep blank --val-fraction 0.1 -o "$tmp/data" -q
 
-common=(--threads 1 -q --set "data.dir=\"$tmp/data\"" --set "train.out_dir=\"$tmp/run\""
+common=(--threads 1 -q --set "data.dir=\"$tmp/data\"" --out "$tmp/run"
         --set model.n_layer=1 --set model.n_embd=32 --set model.block_size=32 --set train.batch_size=4
         --set train.eval_every=5 --set train.eval_batches=2 --set train.log_every=1 --set schedule.warmup_steps=2
         --set schedule.decay_steps=10)

@@ -8,7 +8,7 @@
 //   <out_dir>/model/          the latest checkpoint (train/checkpoint.h), replaced atomically
 //   <out_dir>/best/           the checkpoint with the lowest validation loss (train.keep_best)
 //   <out_dir>/metrics.jsonl   one JSON record per log step {"step","loss","lr","grad_norm",
-//                             "tokens","tokens_per_s","elapsed_s"} and per evaluation
+//                             "tokens","tokens_per_sec","elapsed_s"} and per evaluation
 //                             {"step","val_loss","val_ppl","best_val_loss", task metrics}
 //   <out_dir>/train_config.json  the effective configuration (after --set)
 //

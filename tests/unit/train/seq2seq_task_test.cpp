@@ -85,7 +85,7 @@ decay = "constant"
     std::vector<nlohmann::json> records;
     for (std::string line; std::getline(in, line);) {
       auto j = nlohmann::json::parse(line);
-      j.erase("tokens_per_s");
+      j.erase("tokens_per_sec");
       j.erase("elapsed_s");
       records.push_back(j);
     }

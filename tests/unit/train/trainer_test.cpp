@@ -83,7 +83,7 @@ min_lr = 3e-4
     std::vector<nlohmann::json> records;
     for (std::string line; std::getline(in, line);) {
       auto j = nlohmann::json::parse(line);
-      j.erase("tokens_per_s");  // timings differ from run to run
+      j.erase("tokens_per_sec");  // timings differ from run to run
       j.erase("elapsed_s");
       records.push_back(j);
     }

@@ -59,7 +59,7 @@ for t in "${targets[@]}"; do
   echo "== $t: ${seconds}s"
   start=$(date +%s)
   if ! (cd "$build/findings/$t" && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-        "../../$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+        "../../fuzz/$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
         -print_final_stats=1 "../../corpus/$t" > "../$t.log" 2>&1); then
     echo "   FINDING: see $build/findings/$t.log and the crash-* file in $build/findings/$t/"
     status=1

@@ -176,6 +176,13 @@ WordVectors read_vectors(const std::string& path, const ReadVectorsOptions& opti
     read_text(path, data, 0, 0, 0, options.limit, 0, v);
   } else {
     if (!h.present) runtime_error("{}: missing the word2vec header line 'count dimension'", path);
+    // Every word takes at least a character and, per dimension, a separator and a digit (text) or
+    // 4 bytes (binary): a header promising more than the file can hold is rejected before any
+    // allocation sized by it (found by fuzz/vectors_fuzz).
+    const std::size_t body = data.size() - std::min(h.end, data.size());
+    if (h.dim > body || h.count > body / (1 + 2 * h.dim))
+      runtime_error("{}: the header says {} words of dimension {}, but the file has only {} bytes after it", path,
+                    h.count, h.dim, body);
     if (format == VectorFormat::kWord2VecBinary) read_binary(path, data, h, options.limit, v);
     else read_text(path, data, h.end, h.count, h.dim, options.limit, 1, v);
   }

@@ -73,6 +73,16 @@ TEST(EmbedVectors, MalformedFilesNameTheLine) {
   std::ofstream(dir.file("ragged.txt")) << "a 1 2\nb 1\n";
   EXPECT_THROW(read_vectors(dir.file("ragged.txt")), RuntimeError);
   EXPECT_THROW(read_vectors(dir.file("missing.txt")), RuntimeError);
+  // Found by fuzz/vectors_fuzz: a header promising 5e14 words must fail before allocating for them.
+  std::ofstream(dir.file("huge.bin")) << " 531333333333433 64 ";
+  for (auto format : {VectorFormat::kWord2VecBinary, VectorFormat::kWord2VecText, VectorFormat::kAuto}) {
+    try {
+      read_vectors(dir.file("huge.bin"), {.format = format});
+      FAIL() << "no error";
+    } catch (const RuntimeError& e) {
+      EXPECT_NE(std::string(e.what()).find("header says 531333333333433 words"), std::string::npos) << e.what();
+    }
+  }
   WordVectors spaced = sample();
   spaced.words[0] = "two words";
   EXPECT_THROW(write_vectors(spaced, dir.file("o.txt"), VectorFormat::kWord2VecText), RuntimeError);

@@ -118,6 +118,8 @@ struct TrainCommand {
     cmd->add_option("--sample", w2v.sample, "word2vec: subsampling threshold of frequent words; 0 = off")
         ->capture_default_str();
     cmd->add_option("--alpha", alpha, "Starting learning rate; default 0.025 (skip-gram), 0.05 (CBOW), 0.05 (GloVe eta)");
+    cmd->add_option("--min-alpha", w2v.min_alpha,
+                    "word2vec: final learning rate, reached linearly; default: alpha x 0.0001 (word2vec.c)");
     cmd->add_flag("--shared-negatives,!--pair-negatives", w2v.shared_negatives,
                   "word2vec skip-gram: draw the negatives once per window and train it as small matrix products "
                   "(faster), or per (word, context) pair as word2vec.c does")

@@ -315,7 +315,10 @@ void train_thread(Shared& s, const Corpus& corpus, std::size_t begin, std::size_
                              (word_count - last_word_count);
         last_word_count = word_count;
         double progress = static_cast<double>(done) / (static_cast<double>(s.total_words) + 1);
-        alpha = static_cast<float>(s.start_alpha * std::max(opt.min_alpha_ratio, 1 - progress));
+        alpha = static_cast<float>(
+            opt.min_alpha > 0
+                ? std::max(opt.min_alpha, s.start_alpha - (s.start_alpha - opt.min_alpha) * std::min(progress, 1.0))
+                : s.start_alpha * std::max(opt.min_alpha_ratio, 1 - progress));
         if (meter) meter->update(static_cast<double>(done), fmt::format("lr {:.5f}", alpha));
       }
       if (sentence.size() < 2) continue;
@@ -339,6 +342,8 @@ WordVectors train_word2vec(const Corpus& corpus, const Word2VecOptions& opt, con
   if (opt.negative == 0 && !opt.hierarchical_softmax)
     usage_error("word2vec needs negative sampling (--negative > 0) or hierarchical softmax (--hs)");
   if (opt.threads < 1) usage_error("--threads must be at least 1");
+  if (opt.min_alpha > 0 && opt.alpha > 0 && opt.min_alpha > opt.alpha)
+    usage_error("--min-alpha ({}) must not exceed --alpha ({})", opt.min_alpha, opt.alpha);
   if (opt.negative > 63) usage_error("--negative must be at most 63");
   const std::size_t v = corpus.vocab.size();
   if (v < 2) runtime_error("the vocabulary has {} word(s); word2vec needs at least 2", v);

@@ -28,7 +28,10 @@ struct Word2VecOptions {
   bool hierarchical_softmax = false;  // Huffman-tree softmax (alone, or with negative sampling)
   double sample = 1e-3;          // subsampling threshold for frequent words; 0 = keep every word
   double alpha = -1;             // starting learning rate; -1 = 0.025 (skip-gram) or 0.05 (CBOW)
-  double min_alpha_ratio = 1e-4; // the rate decays linearly to alpha * this ratio
+  double min_alpha_ratio = 1e-4; // the rate decays linearly to alpha * this ratio (word2vec.c)...
+  double min_alpha = -1;         // ...or, when > 0, linearly from alpha to this final rate (gensim's
+                                 // min_alpha). gensim corpus_file with N workers ends each worker at
+                                 // about alpha * (1 - 1/N): --min-alpha reproduces that schedule
   int epochs = 5;
   int threads = 1;
   bool cbow_mean = true;         // CBOW: average the context vectors (false: sum them)

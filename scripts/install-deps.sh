@@ -10,6 +10,7 @@ packages=(
   libgtest-dev libbenchmark-dev python3
   libopenblas-dev libhnswlib-dev
   libedit-dev
+  libcpp-httplib-dev
   libtorch-dev
 )
 if [[ "${1:-}" == "--with-peers" ]]; then

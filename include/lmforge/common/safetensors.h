@@ -47,6 +47,9 @@ class Reader {
   const TensorInfo& require(const std::string& name, std::string_view dtype = {}) const;
   // Copies the tensor's bytes() into destination.
   void read(const TensorInfo& tensor, void* destination);
+  // Where the data section starts in the file: tensor t's bytes lie at data_start() + t.begin
+  // (for memory-mapped reading).
+  std::uint64_t data_start() const { return data_start_; }
 
  private:
   std::filesystem::path path_;

@@ -1,0 +1,148 @@
+#include "lmforge/pretrained/hf_weights.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include "lmforge/common/error.h"
+
+namespace lmforge::pretrained {
+
+namespace fs = std::filesystem;
+
+// One shard mapped read-only; unmapped when the last tensor viewing it is gone.
+struct HFWeights::Mapping {
+  std::string path;
+  std::uint64_t data_start = 0;
+  const std::uint8_t* bytes = nullptr;
+  std::size_t size = 0;
+
+  Mapping(const fs::path& file, std::uint64_t start) : path(file.string()), data_start(start) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) runtime_error("{}: cannot open", path);
+    size = static_cast<std::size_t>(fs::file_size(file));
+    void* p = size > 0 ? ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0) : nullptr;
+    ::close(fd);
+    if (p == MAP_FAILED) runtime_error("{}: cannot memory-map", path);
+    bytes = static_cast<const std::uint8_t*>(p);
+  }
+  ~Mapping() {
+    if (bytes) ::munmap(const_cast<std::uint8_t*>(bytes), size);
+  }
+};
+
+namespace {
+
+std::string shape_text(const std::vector<std::int64_t>& shape) {
+  std::string s = "[";
+  for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+
+// The shard files in load order: model.safetensors, or the index's weight_map values.
+std::vector<fs::path> shard_files(const fs::path& dir) {
+  const auto index = dir / "model.safetensors.index.json";
+  if (fs::exists(index)) {
+    nlohmann::json j;
+    std::ifstream in(index);
+    try {
+      j = nlohmann::json::parse(in);
+    } catch (const nlohmann::json::exception& e) {
+      runtime_error("{} is not valid JSON: {}", index.string(), e.what());
+    }
+    if (!j.contains("weight_map") || !j["weight_map"].is_object())
+      runtime_error("{}: no \"weight_map\" object", index.string());
+    std::set<std::string> names;
+    for (const auto& [tensor, file] : j["weight_map"].items()) {
+      if (!file.is_string()) runtime_error("{}: weight_map['{}'] is not a file name", index.string(), tensor);
+      names.insert(file.get<std::string>());
+    }
+    std::vector<fs::path> files;
+    for (const auto& name : names) {
+      if (fs::path(name).filename().string() != name)
+        runtime_error("{}: shard name '{}' must be a file in the model directory", index.string(), name);
+      if (!fs::exists(dir / name)) runtime_error("{}: shard {} is missing (named by {})", dir.string(), name, index.filename().string());
+      files.push_back(dir / name);
+    }
+    if (files.empty()) runtime_error("{}: the weight_map is empty", index.string());
+    return files;
+  }
+  if (fs::exists(dir / "model.safetensors")) return {dir / "model.safetensors"};
+  if (fs::exists(dir / "pytorch_model.bin"))
+    runtime_error("{}: only pytorch_model.bin (pickle) is there; convert it to model.safetensors", dir.string());
+  runtime_error("{}: no model.safetensors or model.safetensors.index.json", dir.string());
+}
+
+at::ScalarType float_type(const std::string& dtype, const std::string& name, const std::string& file) {
+  if (dtype == "F32") return at::kFloat;
+  if (dtype == "F16") return at::kHalf;
+  if (dtype == "BF16") return at::kBFloat16;
+  runtime_error("{}: tensor '{}' is {}, expected F32, F16 or BF16", file, name, dtype);
+}
+
+}  // namespace
+
+HFWeights::HFWeights(const fs::path& dir) {
+  const auto index = dir / "model.safetensors.index.json";
+  std::map<std::string, std::string> expected;  // tensor -> shard, from the index
+  if (fs::exists(index)) {
+    std::ifstream in(index);
+    const auto j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+    if (j.is_object() && j.contains("weight_map"))
+      for (const auto& [tensor, file] : j["weight_map"].items())
+        if (file.is_string()) expected[tensor] = file.get<std::string>();
+  }
+  for (const auto& file : shard_files(dir)) {
+    safetensors::Reader reader(file);  // checks the header: dtypes, offsets inside the file
+    auto mapping = std::make_shared<Mapping>(file, reader.data_start());
+    file_bytes_ += static_cast<std::int64_t>(mapping->size);
+    for (const auto& [name, info] : reader.tensors()) {
+      if (tensors_.count(name)) runtime_error("{}: tensor '{}' is in two shards", dir.string(), name);
+      tensors_.emplace(name, Entry{mapping, info});
+    }
+  }
+  for (const auto& [tensor, file] : expected)
+    if (!tensors_.count(tensor))
+      runtime_error("{}: tensor '{}' is named by {} in {} but no shard holds it", dir.string(), tensor,
+                    index.filename().string(), file);
+}
+
+HFWeights::~HFWeights() = default;
+
+std::vector<std::string> HFWeights::names() const {
+  std::vector<std::string> out;
+  for (const auto& [name, entry] : tensors_) out.push_back(name);
+  return out;
+}
+
+std::vector<std::string> HFWeights::untaken() const {
+  std::vector<std::string> out;
+  for (const auto& [name, entry] : tensors_)
+    if (!taken_.count(name)) out.push_back(name);
+  return out;
+}
+
+at::Tensor HFWeights::take(const std::string& name, const std::vector<std::int64_t>& shape) {
+  auto it = tensors_.find(name);
+  if (it == tensors_.end()) runtime_error("the weights have no tensor '{}'", name);
+  const auto& [file, info] = it->second;
+  if (info.shape != shape)
+    runtime_error("{}: tensor '{}' has shape {}, the config needs {}", file->path, name, shape_text(info.shape),
+                  shape_text(shape));
+  const auto type = float_type(info.dtype, name, file->path);
+  taken_.insert(name);
+  const std::uint8_t* data = file->bytes + file->data_start + info.begin;
+  const auto element = static_cast<std::uintptr_t>(safetensors::dtype_size(info.dtype));
+  auto keep = file;  // the tensor's deleter holds the mapping
+  auto view = torch::from_blob(const_cast<std::uint8_t*>(data), info.shape, [keep](void*) mutable { keep.reset(); },
+                               torch::TensorOptions().dtype(type));
+  if (type != at::kFloat) return view.to(at::kFloat);  // F16 / BF16 -> a float32 copy
+  return reinterpret_cast<std::uintptr_t>(data) % element == 0 ? view : view.clone();
+}
+
+}  // namespace lmforge::pretrained

@@ -108,10 +108,22 @@ w2v_rows() {
   local cbow=0 sg=1 alpha=0.025
   [[ $arch == cbow ]] && { cbow=1; sg=0; alpha=0.05; }
   local labels=("$name-ours" "$name-word2vec.c" "$name-fasttext" "$name-gensim")
+  # gensim's corpus_file mode decays each worker's rate over the worker's own share of the
+  # corpus as if it were the whole, so after one epoch it ends near alpha - alpha / threads,
+  # not near zero. The extra row runs ours with that final rate (--min-alpha) to compare like
+  # with like; one epoch only, where the end point is exact.
+  local gs_min_alpha=""
+  ((have_gensim && epochs == 1 && threads > 1)) && {
+    gs_min_alpha=$(awk -v a="$alpha" -v t="$threads" 'BEGIN { printf "%.6g", a - (a - 0.0001) / t }')
+    labels+=("$name-ours-gs-rate")
+  }
   reset_times "${labels[@]}"
   for ((rep = 1; rep <= reps; rep++)); do
     timed "$name-ours" "$bin" embed train -i "$corpus" --segment none --arch "$arch" --dim 100 --window 5 \
       --negative 5 --sample "$sample" --min-count 5 --epochs "$epochs" --threads "$threads" -o "$out/$name-ours.bin" -q
+    [[ -n $gs_min_alpha ]] && timed "$name-ours-gs-rate" "$bin" embed train -i "$corpus" --segment none \
+      --arch "$arch" --dim 100 --window 5 --negative 5 --sample "$sample" --min-count 5 --epochs "$epochs" \
+      --threads "$threads" --alpha "$alpha" --min-alpha "$gs_min_alpha" -o "$out/$name-ours-gs.bin" -q
     ((have_w2v)) && timed "$name-word2vec.c" "$w2v_c" -train "$corpus" -output "$out/$name-c.bin" -binary 1 \
       -size 100 -window 5 -negative 5 -hs 0 -sample "$sample" -min-count 5 -iter "$epochs" -cbow "$cbow" \
       -alpha "$alpha" -threads "$threads"
@@ -124,6 +136,7 @@ w2v_rows() {
       --epochs "$epochs" --alpha "$alpha" --threads "$threads"
   done
   quality "$name-ours" "$out/$name-ours.bin" "$questions" "${sims[@]}"
+  [[ -n $gs_min_alpha ]] && quality "$name-ours-gs-rate" "$out/$name-ours-gs.bin" "$questions" "${sims[@]}"
   ((have_w2v)) && quality "$name-word2vec.c" "$out/$name-c.bin" "$questions" "${sims[@]}"
   ((have_ft)) && quality "$name-fasttext" "$out/$name-ft.vec" "$questions" "${sims[@]}"
   ((have_gensim)) && quality "$name-gensim" "$out/$name-gensim.bin" "$questions" "${sims[@]}"

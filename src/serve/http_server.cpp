@@ -40,7 +40,10 @@ std::string endpoint_label(const std::string& path, bool web_asset) {
   return web_asset ? "web" : "other";
 }
 
-thread_local Clock::time_point request_start;  // one request at a time per connection thread
+// Set when a request reaches routing; a request refused while its body was read (413, 400)
+// never does, and is logged with duration 0. One request at a time per connection thread.
+thread_local Clock::time_point request_start;
+thread_local bool request_started = false;
 
 void send_json(httplib::Response& res, int status, const json& body) {
   res.status = status;
@@ -147,6 +150,7 @@ bool Server::Impl::authorized(const httplib::Request& req) const {
 void Server::Impl::routes() {
   http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     request_start = Clock::now();
+    request_started = true;
     if (!options.cors_origin.empty()) {
       res.set_header("Access-Control-Allow-Origin", options.cors_origin);
       res.set_header("Access-Control-Allow-Headers", "Authorization, Content-Type");
@@ -168,7 +172,8 @@ void Server::Impl::routes() {
   });
   // Every answer that reaches the client is counted once, here (streams after their last byte).
   http.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
-    const double seconds = seconds_since(request_start);
+    const double seconds = request_started ? seconds_since(request_start) : 0.0;
+    request_started = false;
     const bool asset = web && req.method == "GET" && web->find(req.path);
     metrics.record_request(endpoint_label(req.path, asset), res.status, seconds);
     if (options.log_requests)

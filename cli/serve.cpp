@@ -1,0 +1,185 @@
+// `lmforge serve`: the OpenAI-compatible server, the product endpoints and the web playground
+// (lmforge/serve/server.h); thin layer: options, loading, signals.
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "generate_client.h"
+#include "lmforge/common/error.h"
+#include "lmforge/serve/auth.h"
+#include "lmforge/serve/server.h"
+#include "registry.h"
+
+namespace lmforge::cli {
+namespace {
+
+int stop_pipe[2] = {-1, -1};
+extern "C" void on_stop_signal(int signal) {
+  const char c = static_cast<char>(signal);
+  (void)!write(stop_pipe[1], &c, 1);  // async-signal-safe
+}
+
+// The model session of lmforge_nn.so as the server's TextGenerator.
+class ModuleGenerator : public serve::TextGenerator {
+ public:
+  ModuleGenerator(const std::string& dir, int threads) : client_(dir, threads) {}
+  nlohmann::json run(const nlohmann::json& request, const TextCallback& on_text) override {
+    return client_.run(request, on_text);
+  }
+  nlohmann::json describe() override { return client_.describe(); }
+
+ private:
+  GenerateClient client_;
+};
+
+struct ServeCommand {
+  std::string model, classifier, faq, vectors, policy, web_dir, api_key, api_key_file, model_name;
+  serve::ServeOptions options;
+  int threads = 0;
+  bool no_web = false;
+  bool quiet = false;
+
+  void add_to(CLI::App& root) {
+    auto* cmd = root.add_subcommand(
+        "serve", "OpenAI-compatible HTTP server (completions, chat, embeddings; streaming) with classify, "
+                 "moderate, FAQ and analyze endpoints and a web playground at /");
+    cmd->add_option("-m,--model", model, "GPT model directory (or `lmforge train` run directory) for "
+                                         "/v1/completions and /v1/chat/completions");
+    cmd->add_option("--classifier", classifier, "Linear classifier directory (`lmforge classify train`) for /v1/classify");
+    cmd->add_option("--faq", faq, "FAQ index directory (`lmforge faq build`) for /v1/faq");
+    cmd->add_option("--vectors", vectors, "Word vectors (word2vec text/binary, GloVe) for /v1/embeddings and analyze");
+    cmd->add_option("--policy", policy, "Moderation policy (TOML, see `lmforge moderate`) for /v1/moderate");
+    cmd->add_option("--host", options.host, "Address to listen on; loopback unless you mean to expose it")
+        ->capture_default_str();
+    cmd->add_option("--port", options.port, "Port; 0 = a free port (printed on start)")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 65535));
+    auto* key = cmd->add_option("--api-key", api_key, "Require 'Authorization: Bearer KEY' on /v1/* and /metrics "
+                                                      "(visible in `ps`: prefer --api-key-file)");
+    cmd->add_option("--api-key-file", api_key_file, "Read the API key from the first line of this file")->excludes(key);
+    cmd->add_option("--slots", options.slots, "Generation requests running at once")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 256));
+    cmd->add_option("--queue", options.queue, "Generation requests waiting for a slot; beyond that: 429 + Retry-After")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 4096));
+    cmd->add_option("--threads", threads, "libtorch compute threads; 0 = the cores divided by --slots (at least 1)")
+        ->capture_default_str()
+        ->check(CLI::NonNegativeNumber);
+    cmd->add_option("--max-tokens", options.limits.max_tokens, "The most tokens one request may ask for (more: 400)")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
+    cmd->add_option("--max-n", options.limits.max_n, "The most choices (n) per prompt")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 128));
+    cmd->add_option("--max-body-bytes", options.max_body_bytes, "Larger request bodies get 413")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
+    cmd->add_option("--request-timeout", options.request_timeout,
+                    "Seconds from arrival (queue included) after which a generation stops (finish_reason length); "
+                    "0 = none")
+        ->capture_default_str()
+        ->check(CLI::NonNegativeNumber);
+    cmd->add_option("--drain-timeout", options.drain_timeout,
+                    "On SIGTERM/SIGINT: seconds running requests get to finish before they are cut short")
+        ->capture_default_str()
+        ->check(CLI::NonNegativeNumber);
+    cmd->add_option("--model-name", model_name, "Model id in /v1/models and responses; default: the model directory's name");
+    cmd->add_option("--cors-origin", options.cors_origin, "Allow browsers from this origin ('*' = any); default: CORS off");
+    cmd->add_option("--web-dir", web_dir, "Playground files; default: the installed share/lmforge/web or the source tree's web/");
+    cmd->add_flag("--no-web", no_web, "Do not serve the playground");
+    cmd->add_flag("-q,--quiet", quiet, "No request log on stderr");
+    cmd->callback([this] { run(); });
+  }
+
+  void run() {
+    if (!api_key_file.empty()) api_key = serve::read_api_key_file(api_key_file);
+    options.api_key = api_key;
+    options.log_requests = !quiet;
+    if (model.empty() && classifier.empty() && faq.empty() && vectors.empty() && policy.empty())
+      usage_error("nothing to serve: give --model DIR and/or --classifier, --faq, --vectors, --policy");
+    if (options.host != "127.0.0.1" && options.host != "::1" && options.host != "localhost" && api_key.empty())
+      std::fprintf(stderr, "serve: warning: listening on %s without --api-key: anyone who can reach it can use it\n",
+                   options.host.c_str());
+
+    // SIGTERM/SIGINT: the handler only writes the signal number into a pipe; a thread reads it
+    // and drains the server. (Blocking the signals and sigwait() would not do: libraries such
+    // as OpenBLAS start threads before this code runs, and one of them could take the signal.)
+    if (pipe(stop_pipe) != 0) runtime_error("serve: cannot create a pipe: {}", std::strerror(errno));
+    struct sigaction action {};
+    action.sa_handler = on_stop_signal;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    sigaction(SIGTERM, &action, nullptr);
+    sigaction(SIGINT, &action, nullptr);
+    std::signal(SIGPIPE, SIG_IGN);  // a client that went away is an error code, not a crash
+
+    std::unique_ptr<ModuleGenerator> generator;
+    if (!model.empty()) {
+      const int cores = std::max(1u, std::thread::hardware_concurrency());
+      generator = std::make_unique<ModuleGenerator>(model, threads > 0 ? threads : std::max(1, cores / options.slots));
+      if (model_name.empty()) {
+        model_name = std::filesystem::path(model).lexically_normal().filename().string();
+        if (model_name.empty()) model_name = std::filesystem::path(model).lexically_normal().parent_path().filename().string();
+      }
+    }
+    options.model_name = model_name;
+    serve::ProductOptions po;
+    po.classifier_dir = classifier;
+    po.faq_dir = faq;
+    po.vectors_path = vectors;
+    po.policy_path = policy;
+    serve::ProductService products(po);
+    std::unique_ptr<serve::WebAssets> web;
+    if (!no_web) {
+      char self[4096] = {0};
+      const ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+      const auto dir = serve::WebAssets::locate(web_dir, n > 0 ? std::filesystem::path(self).parent_path() : ".");
+      if (dir.empty()) std::fprintf(stderr, "serve: no playground files found (--web-dir): / is not served\n");
+      else web = std::make_unique<serve::WebAssets>(serve::WebAssets::load(dir));
+    }
+
+    serve::Server server(options, generator.get(), &products, web.get());
+    const int port = server.bind();
+    std::fprintf(stderr, "serve: listening on http://%s:%d/ (model %s, %d slot(s), queue %d%s%s)\n",
+                 options.host.find(':') != std::string::npos ? ("[" + options.host + "]").c_str() : options.host.c_str(),
+                 port, generator ? options.model_name.c_str() : "none", options.slots, options.queue,
+                 api_key.empty() ? "" : ", API key required", web ? ", playground at /" : "");
+    std::fflush(stderr);
+
+    std::thread signals([&] {
+      char received = 0;
+      while (read(stop_pipe[0], &received, 1) < 0 && errno == EINTR) {
+      }
+      if (received == 0) return;  // woken by us below: the server already stopped
+      std::fprintf(stderr, "serve: %s: finishing running requests, then exiting\n",
+                   received == SIGTERM ? "SIGTERM" : "SIGINT");
+      server.stop();
+    });
+    server.run();
+    server.stop();  // run() can also end because the socket failed
+    const char wake = 0;
+    (void)!write(stop_pipe[1], &wake, 1);
+    signals.join();
+    std::fprintf(stderr, "serve: stopped\n");
+  }
+};
+
+void add_serve_command(CLI::App& root) {
+  static ServeCommand command;  // lives as long as the process: CLI11 calls the callback after parsing
+  command.add_to(root);
+}
+
+}  // namespace
+
+LMFORGE_COMMAND_GROUP(90, add_serve_command);
+
+}  // namespace lmforge::cli

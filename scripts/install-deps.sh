@@ -16,6 +16,9 @@ packages=(
 if [[ "${1:-}" == "--with-peers" ]]; then
   # chromium: headless screenshots of the HTML reports (analyze, report)
   packages+=(sentencepiece python3-sentencepiece python3-jieba python3-gensim fasttext python3-numpy python3-torch chromium)
+  # chromium-driver + python3-selenium: tests/serve/browser_run.sh drives the serve playground
+  # (the `openai` client for tests/serve/openai_client_check.py comes from PyPI: pip install openai)
+  packages+=(chromium-driver python3-selenium)
 fi
 
 missing=()

@@ -8,6 +8,7 @@
 #include <torch/torch.h>
 
 #include "lmforge/common/error.h"
+#include "lmforge/generate/gpt_decode.h"
 #include "lmforge/generate/text_stream.h"
 
 namespace lmforge::gen {
@@ -22,13 +23,6 @@ namespace {
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-double log_sum_exp(const std::vector<float>& logits) {
-  const float top = *std::max_element(logits.begin(), logits.end());
-  double sum = 0;
-  for (float v : logits) sum += std::exp(static_cast<double>(v - top));
-  return top + std::log(sum);
 }
 
 }  // namespace
@@ -69,6 +63,7 @@ GenerationOutput generate(nn::GPTImpl& model, const tok::Tokenizer* tokenizer, s
   const auto start = std::chrono::steady_clock::now();
   auto prompt_tensor = torch::tensor(std::vector<std::int64_t>(prompt.begin(), prompt.end()), torch::kLong).view({1, -1});
   nn::KVCache cache;
+  GPTDecoder decoder(model);  // the steps after the prompt
   torch::Tensor logits;  // [n, vocab] for the next position
   if (o.use_kv_cache) {
     cache = model.make_cache(1);
@@ -88,14 +83,16 @@ GenerationOutput generate(nn::GPTImpl& model, const tok::Tokenizer* tokenizer, s
   std::vector<std::int64_t> next(n, 0);
   for (std::int64_t step = 0; step < o.max_new_tokens && remaining > 0 && !cancelled; ++step) {
     auto rows = logits.to(torch::kFloat32).contiguous();
+    // log of each row's softmax normaliser, before the sampler reshapes the row (vectorised:
+    // a scalar loop of 32k exp() per token costs as much as a small model's matrix products).
+    const auto log_normalizers = rows.logsumexp(-1).to(torch::kFloat64).contiguous();
     for (int i = 0; i < n; ++i) {
       if (!live[i]) continue;
       const float* l = rows.data_ptr<float>() + static_cast<std::int64_t>(i) * vocab;
       row.assign(l, l + vocab);
       auto& result = out.samples[i];
-      const double log_normalizer = log_sum_exp(row);  // before the sampler reshapes the row
       const int id = samplers[i].sample(row, history[i], result.tokens);
-      result.logprob += static_cast<double>(l[id]) - log_normalizer;
+      result.logprob += static_cast<double>(l[id]) - log_normalizers.data_ptr<double>()[i];
       next[i] = id;
       ++out.timing.generated_tokens;
       if (id == o.eos_id) {
@@ -115,7 +112,7 @@ GenerationOutput generate(nn::GPTImpl& model, const tok::Tokenizer* tokenizer, s
     const auto position = static_cast<std::int64_t>(fed[0].size());
     if (position > context) break;  // the context is full
     if (o.use_kv_cache) {
-      logits = model.forward_cached(torch::tensor(next, torch::kLong).view({n, 1}), cache).select(1, 0);
+      logits = decoder.step(torch::tensor(next, torch::kLong), cache);
     } else {
       std::vector<std::int64_t> flat;
       for (int i = 0; i < n; ++i) flat.insert(flat.end(), fed[i].begin(), fed[i].end());

@@ -49,43 +49,63 @@ std::vector<float> truncated_distribution(std::span<const float> logits, const S
   const std::size_t vocab = logits.size();
   std::vector<int> order(vocab);
   std::iota(order.begin(), order.end(), 0);
-  // Candidates by decreasing logit (stable: ties keep the lower id first).
-  std::size_t keep = vocab;
-  if (o.top_k > 0 && static_cast<std::size_t>(o.top_k) < vocab) keep = o.top_k;
+  // Candidates by decreasing logit (stable: ties keep the lower id first). Only as much of the
+  // vocabulary is sorted as the truncation needs: a full sort of 32k logits per token costs
+  // more than a small model's forward step.
   auto by_logit = [&](int a, int b) { return logits[a] > logits[b] || (logits[a] == logits[b] && a < b); };
-  if (keep < vocab) {
-    std::partial_sort(order.begin(), order.begin() + keep, order.end(), by_logit);
-    order.resize(keep);
+  std::size_t sorted = 0;  // order[0, sorted) is in decreasing order and holds the best ones
+  auto sort_prefix = [&](std::size_t n) {
+    n = std::min(n, order.size());
+    if (n <= sorted) return;
+    std::partial_sort(order.begin() + static_cast<std::ptrdiff_t>(sorted), order.begin() + static_cast<std::ptrdiff_t>(n),
+                      order.end(), by_logit);
+    sorted = n;
+  };
+  if (o.top_k > 0 && static_cast<std::size_t>(o.top_k) < vocab) {
+    sort_prefix(o.top_k);
+    order.resize(o.top_k);
   } else {
-    std::sort(order.begin(), order.end(), by_logit);
+    sort_prefix(1);  // the most likely token: softmax's offset and min-p's reference
   }
   // Softmax over the candidates at the temperature (max subtracted for stability).
   const double inv_t = 1.0 / o.temperature;
   const double top = logits[order[0]];
-  std::vector<double> probs(order.size());
+  std::vector<double> weight(vocab, 0.0);  // by id: exp((logit - top) / temperature)
   double total = 0;
-  for (std::size_t i = 0; i < order.size(); ++i) total += probs[i] = std::exp((logits[order[i]] - top) * inv_t);
-  for (auto& p : probs) p /= total;
-  // top-p: the smallest prefix whose mass reaches p (at least one token).
+  for (int id : order) total += weight[id] = std::exp((logits[id] - top) * inv_t);
+  auto prob = [&](std::size_t i) { return weight[order[i]] / total; };
+  std::size_t kept = order.size();
+  // top-p: the smallest prefix (by decreasing probability) whose mass reaches p (at least one
+  // token). The sorted prefix grows geometrically until it holds that mass.
   if (o.top_p < 1.0) {
     double mass = 0;
     std::size_t n = 0;
-    while (n < probs.size()) {
-      mass += probs[n++];
-      if (mass >= o.top_p) break;
+    for (std::size_t chunk = 64; n < order.size(); chunk *= 4) {
+      sort_prefix(n + chunk);
+      bool reached = false;
+      while (n < sorted) {
+        mass += prob(n++);
+        if (mass >= o.top_p) {
+          reached = true;
+          break;
+        }
+      }
+      if (reached) break;
     }
-    probs.resize(n);
+    kept = n;
   }
-  // min-p: drop tokens below min_p x the most likely one's probability.
-  if (o.min_p > 0) {
-    const double floor = o.min_p * probs[0];
-    std::size_t n = 1;
-    while (n < probs.size() && probs[n] >= floor) ++n;
-    probs.resize(n);
-  }
-  double kept = std::accumulate(probs.begin(), probs.end(), 0.0);
+  // min-p: drop tokens below min_p x the most likely one's probability (any order).
+  const double floor = o.min_p > 0 ? o.min_p * prob(0) : 0.0;
   std::vector<float> out(vocab, 0.0f);
-  for (std::size_t i = 0; i < probs.size(); ++i) out[order[i]] = static_cast<float>(probs[i] / kept);
+  double sum = 0;
+  for (std::size_t i = 0; i < kept; ++i) {
+    const double p = prob(i);
+    if (i == 0 || p >= floor) sum += p;
+  }
+  for (std::size_t i = 0; i < kept; ++i) {
+    const double p = prob(i);
+    if (i == 0 || p >= floor) out[order[i]] = static_cast<float>(p / sum);
+  }
   return out;
 }
 

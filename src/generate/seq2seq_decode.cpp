@@ -53,6 +53,7 @@ std::vector<Hypothesis> greedy_search(const StepFunction& step, std::int64_t bat
   std::vector<Beam> beams(batch);
   std::vector<char> done(batch, 0);
   std::int64_t remaining = batch;
+  bool cancelled = false;
   std::optional<Sampler> sampler;
   if (o.sample) sampler.emplace(o.sampling, o.seed);
   auto tokens = torch::full({batch}, o.bos_id, torch::kLong);
@@ -84,12 +85,17 @@ std::vector<Hypothesis> greedy_search(const StepFunction& step, std::int64_t bat
       } else {
         beams[b].tokens.push_back(id);
         if (attention.defined()) beams[b].attention.push_back(attention[b].clone());
+        if (o.on_token && !o.on_token(b, id)) cancelled = true;
       }
     }
+    if (cancelled) break;
     tokens = next;
   }
   std::vector<Hypothesis> out;
-  for (std::int64_t b = 0; b < batch; ++b) out.push_back(finish(std::move(beams[b]), done[b], o));
+  for (std::int64_t b = 0; b < batch; ++b) {
+    out.push_back(finish(std::move(beams[b]), done[b], o));
+    out.back().cancelled = cancelled && !done[b];
+  }
   return out;
 }
 

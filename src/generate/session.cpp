@@ -9,13 +9,16 @@
 #include "lmforge/generate/gpt_generate.h"
 #include "lmforge/generate/model_dir.h"
 #include "lmforge/generate/seq2seq_decode.h"
+#include "lmforge/generate/text_stream.h"
 #include "lmforge/nn/threads.h"
 #include "lmforge/nn/weights.h"
+#include "lmforge/pretrained/hf_generate.h"
 
 namespace lmforge::gen {
 
 struct GenerationSession::Impl {
   LoadedModel model;
+  std::unique_ptr<pretrained::CausalLM> hf;  // a Hugging Face directory (lmforge/pretrained)
 };
 
 GenerationSession::GenerationSession(const std::filesystem::path& model_dir, int threads)
@@ -23,7 +26,8 @@ GenerationSession::GenerationSession(const std::filesystem::path& model_dir, int
   nn::ThreadConfig t;
   t.torch_threads = threads;
   nn::configure_threads(t);
-  impl_->model = load_model_dir(model_dir, /*require_tokenizer=*/false);
+  if (pretrained::is_hf_model_dir(model_dir)) impl_->hf = pretrained::load_for_generation(model_dir, impl_->model);
+  else impl_->model = load_model_dir(model_dir, /*require_tokenizer=*/false);
 }
 
 GenerationSession::~GenerationSession() = default;
@@ -34,7 +38,10 @@ const std::string& GenerationSession::chat_template() const { return impl_->mode
 nlohmann::json GenerationSession::describe() const {
   const auto& m = impl_->model;
   nlohmann::json j{{"model_type", m.model_type}, {"dir", m.dir.string()}, {"tokenizer", m.tokenizer_path.string()}};
-  if (m.gpt) {
+  if (impl_->hf) {
+    j["parameters"] = impl_->hf->parameter_count();
+    j["context"] = impl_->hf->config().max_positions;
+  } else if (m.gpt) {
     j["parameters"] = nn::parameter_count(*m.gpt);
     j["context"] = m.gpt->config().block_size;
   } else {
@@ -118,10 +125,11 @@ nlohmann::json GenerationSession::run(const nlohmann::json& request, const TextC
   }
   nlohmann::json out;
   out["seed"] = r.seed;
-  if (m.gpt) {
+  if (m.gpt || impl_->hf) {
     if (r.seq2seq.beam_size > 1) usage_error("beam search is for seq2seq models; this model is a GPT");
     r.gpt.eos_id = tokenizer ? tokenizer->eos_id() : -1;
-    auto result = generate(*m.gpt, tokenizer, prompt, r.gpt, on_text);
+    auto result = impl_->hf ? pretrained::generate(*impl_->hf, tokenizer, prompt, r.gpt, impl_->hf->config().eos_ids, on_text)
+                            : generate(*m.gpt, tokenizer, prompt, r.gpt, on_text);
     for (const auto& s : result.samples)
       out["samples"].push_back({{"text", s.text}, {"tokens", s.tokens}, {"finish_reason", s.finish_reason},
                                   {"logprob", s.logprob}});
@@ -140,15 +148,32 @@ nlohmann::json GenerationSession::run(const nlohmann::json& request, const TextC
     runtime_error("seq2seq decoding needs bos and eos tokens; the tokenizer {} has none", m.tokenizer_path.string());
   r.seq2seq.bos_id = tokenizer->bos_id();
   r.seq2seq.eos_id = tokenizer->eos_id();
+  // Greedy and sampled decoding stream their text as GPT does (whole characters, stop strings
+  // held back); beam search knows its best hypothesis only at the end, so it prints it then.
+  const bool streamed = r.seq2seq.beam_size == 1;
+  if (!streamed && !r.gpt.stop.empty()) usage_error("stop strings work with greedy or sampled decoding, not beam search");
+  TextStream stream(*tokenizer, r.gpt.stop);
+  bool cancelled = false;
+  if (streamed)
+    r.seq2seq.on_token = [&](std::int64_t, std::int64_t id) {
+      const std::string text = stream.push(static_cast<int>(id));
+      if (!text.empty() && on_text && !on_text(0, text)) cancelled = true;
+      return !cancelled && !stream.stopped();
+    };
   const auto start = std::chrono::steady_clock::now();
   auto src = torch::tensor(std::vector<std::int64_t>(prompt.begin(), prompt.end()), torch::kLong).view({1, -1});
   auto hyps = seq2seq_decode(*m.seq2seq, src, r.seq2seq).at(0);
+  if (streamed && !stream.stopped() && !cancelled) {
+    const std::string rest = stream.finish();
+    if (!rest.empty() && on_text) on_text(0, rest);
+  }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::int64_t generated = 0;
   for (const auto& h : hyps) {
     std::vector<int> ids(h.tokens.begin(), h.tokens.end());
-    nlohmann::json s{{"text", tokenizer->decode(ids)}, {"tokens", ids},
-                     {"finish_reason", h.finished ? "stop" : "length"}, {"score", h.normalized_score}};
+    const char* reason = cancelled ? "cancelled" : h.finished || (streamed && stream.stopped()) ? "stop" : "length";
+    nlohmann::json s{{"text", streamed ? stream.text() : tokenizer->decode(ids)}, {"tokens", ids},
+                     {"finish_reason", reason}, {"score", h.normalized_score}};
     if (h.attention.defined() && h.attention.numel() > 0) {
       auto a = h.attention.contiguous();
       std::vector<std::vector<float>> rows;
@@ -159,7 +184,7 @@ nlohmann::json GenerationSession::run(const nlohmann::json& request, const TextC
     generated += static_cast<std::int64_t>(h.tokens.size());
     out["samples"].push_back(std::move(s));
   }
-  if (on_text && !hyps.empty()) on_text(0, out["samples"][0]["text"].get<std::string>());
+  if (!streamed && on_text && !hyps.empty()) on_text(0, out["samples"][0]["text"].get<std::string>());
   out["prompt_tokens"] = prompt.size();
   out["prompt_ms"] = 0.0;
   out["generated_tokens"] = generated;

@@ -23,31 +23,43 @@ int byte_value(const std::string& piece) {  // "<0xAB>"
 std::string TextStream::push(int id) {
   if (stopped_) return {};
   ids_.push_back(id);
-  // The trailing run of byte pieces: decode only up to its last complete character.
+  // The trailing run of byte pieces (after what was already decoded, which ends on a character
+  // boundary): decode only up to its last complete character.
   const auto& pieces = tokenizer_.spec().pieces;
   std::size_t first_byte = ids_.size();
-  while (first_byte > 0 && ids_[first_byte - 1] >= 0 && ids_[first_byte - 1] < static_cast<int>(pieces.size()) &&
+  while (first_byte > window_end_ && ids_[first_byte - 1] >= 0 &&
+         ids_[first_byte - 1] < static_cast<int>(pieces.size()) &&
          pieces[ids_[first_byte - 1]].type == tok::PieceType::kByte)
     --first_byte;
   std::string bytes;
   for (std::size_t i = first_byte; i < ids_.size(); ++i) bytes.push_back(static_cast<char>(byte_value(pieces[ids_[i]].text)));
-  const std::size_t usable = first_byte + utf8::complete_prefix_length(bytes);
-  std::string full = tokenizer_.decode(std::span<const int>(ids_.data(), usable));
-  std::string fresh;
-  if (full.size() >= decoded_.size() && full.compare(0, decoded_.size(), decoded_) == 0)
-    fresh = full.substr(decoded_.size());
-  decoded_ = std::move(full);
-  return take(fresh, false);
+  return advance(first_byte + utf8::complete_prefix_length(bytes), false);
 }
 
 std::string TextStream::finish() {
   if (stopped_) return {};
-  std::string full = tokenizer_.decode(ids_);
+  return advance(ids_.size(), true);
+}
+
+std::string TextStream::advance(std::size_t usable, bool final) {
+  if (usable <= window_end_) return take({}, final);
+  // The window's text with the new ids, minus its text without them. A denormalisation rule
+  // that rewrote text already printed makes them disagree: then nothing new is printed for it.
+  std::string full = tokenizer_.decode(std::span<const int>(ids_.data() + window_start_, usable - window_start_));
   std::string fresh;
-  if (full.size() >= decoded_.size() && full.compare(0, decoded_.size(), decoded_) == 0)
-    fresh = full.substr(decoded_.size());
-  decoded_ = std::move(full);
-  return take(fresh, true);
+  if (full.size() >= window_text_.size() && full.compare(0, window_text_.size(), window_text_) == 0)
+    fresh = full.substr(window_text_.size());
+  window_end_ = usable;
+  window_text_ = std::move(full);
+  // Slide the window forward, keeping kContextTokens of context. A window whose text is empty
+  // (control tokens, a lone dummy-prefix space) would decode the next piece as if at the start
+  // of the text, so the start only moves to where the window's text is non-empty.
+  if (window_end_ - window_start_ >= 2 * kContextTokens) {
+    const std::size_t start = window_end_ - kContextTokens;
+    std::string text = tokenizer_.decode(std::span<const int>(ids_.data() + start, window_end_ - start));
+    if (!text.empty()) window_start_ = start, window_text_ = std::move(text);
+  }
+  return take(fresh, final);
 }
 
 std::string TextStream::take(std::string_view fresh, bool final) {

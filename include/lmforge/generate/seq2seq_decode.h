@@ -32,6 +32,10 @@ struct Seq2SeqDecodeOptions {
   SamplingOptions sampling;          // temperature, top-k, top-p, min-p when sample is true
   std::uint64_t seed = 0;            // sampling seed
   bool return_attention = false;     // fill Hypothesis::attention
+  // Streaming (greedy and sampling only; beam search knows its best hypothesis only at the end,
+  // and ignores this): called with (source row, token id) as each token is chosen, eos excluded.
+  // Returning false stops the decoding of every row: their hypotheses end with cancelled = true.
+  std::function<bool(std::int64_t row, std::int64_t token)> on_token;
 
   void validate() const;  // UsageError naming the option
 };
@@ -40,7 +44,8 @@ struct Hypothesis {
   std::vector<std::int64_t> tokens;  // generated ids, without bos and eos
   double score = 0;                  // sum of log-probabilities of tokens (and of eos when finished)
   double normalized_score = 0;       // score / length^length_penalty (length counts eos)
-  bool finished = false;             // ended with eos (else max_length was reached)
+  bool finished = false;             // ended with eos (else max_length was reached, or cancelled)
+  bool cancelled = false;            // on_token returned false before this hypothesis ended
   at::Tensor attention;              // [tokens.size(), S] float when asked for, else undefined
 };
 

@@ -10,6 +10,10 @@
 //   TextStream stream(*tokenizer, {"\n\n"});
 //   for (int id : ids) std::cout << stream.push(id) << std::flush;
 //   std::cout << stream.finish();                 // stream.text() is the whole text
+//
+// Cost per token is bounded (not growing with the output): each push decodes only a window of
+// the last tokens (at least kContextTokens of context before the new ones), and prints the
+// difference between the window's text with and without them.
 #pragma once
 
 #include <string>
@@ -35,11 +39,17 @@ class TextStream {
   const std::string& text() const { return text_; }  // everything returned so far
 
  private:
+  // Tokens kept before the new ones when decoding a window: context for the dummy-prefix rule
+  // and for denormalisation rules that span a token boundary.
+  static constexpr std::size_t kContextTokens = 16;
   std::string take(std::string_view fresh, bool final);
+  std::string advance(std::size_t usable, bool final);
   const tok::Tokenizer& tokenizer_;
   std::vector<std::string> stop_;
   std::vector<int> ids_;
-  std::string decoded_;  // decode() of the ids whose bytes are complete
+  std::size_t window_start_ = 0;  // first id of the decoding window
+  std::size_t window_end_ = 0;    // ids [0, window_end_) have been decoded (their bytes are complete)
+  std::string window_text_;       // decode() of ids [window_start_, window_end_)
   std::string pending_;  // decoded text not yet returned (a possible stop-string start)
   std::string text_;
   bool stopped_ = false;

@@ -161,5 +161,43 @@ TEST(Seq2SeqSampling, SameSeedSameOutput) {
   EXPECT_EQ(a[1][0].tokens, b[1][0].tokens);
 }
 
+// Greedy and sampled decoding report each token as it is chosen (the streaming hook), in order,
+// per source row, eos excluded: exactly the tokens of the final hypotheses.
+TEST(Seq2SeqStreaming, OnTokenSeesEachTokenAsItIsChosen) {
+  auto model = make_model("gru", "bahdanau");
+  for (bool sample : {false, true}) {
+    Seq2SeqDecodeOptions o;
+    o.bos_id = 1, o.eos_id = 2, o.max_length = 8, o.sample = sample, o.seed = 4;
+    std::vector<std::vector<std::int64_t>> streamed(2);
+    o.on_token = [&](std::int64_t row, std::int64_t token) {
+      streamed.at(row).push_back(token);
+      return true;
+    };
+    auto results = seq2seq_decode(*model, sources(), o);
+    for (std::int64_t b = 0; b < 2; ++b) {
+      EXPECT_EQ(streamed[b], results[b][0].tokens) << "sample " << sample << " source " << b;
+      EXPECT_FALSE(results[b][0].cancelled);
+    }
+  }
+}
+
+TEST(Seq2SeqStreaming, ReturningFalseStopsTheDecoding) {
+  Seq2SeqDecodeOptions o;
+  o.bos_id = 1, o.eos_id = 2, o.max_length = 5;
+  // A step that always prefers A: without the callback it would run to max_length.
+  auto loop_step = [](const at::Tensor& tokens, at::Tensor*) {
+    auto probs = torch::full({tokens.size(0), 5}, 0.01);
+    probs.select(1, 3).fill_(0.9);
+    return probs.log();
+  };
+  int calls = 0;
+  o.on_token = [&](std::int64_t, std::int64_t) { return ++calls < 2; };
+  auto out = greedy_search(loop_step, 1, o);
+  EXPECT_EQ(calls, 2);
+  EXPECT_EQ(out[0].tokens, (std::vector<std::int64_t>{3, 3}));
+  EXPECT_TRUE(out[0].cancelled);
+  EXPECT_FALSE(out[0].finished);
+}
+
 }  // namespace
 }  // namespace lmforge::gen

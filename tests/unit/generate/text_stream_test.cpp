@@ -1,6 +1,8 @@
 // Streaming text: never half a character, never part of a stop string.
 #include <gtest/gtest.h>
 
+#include <random>
+
 #include "lmforge/generate/text_stream.h"
 #include "test_tokenizer.h"
 
@@ -75,6 +77,69 @@ TEST(TextStream, HeldBackPrefixIsReleasedAtTheEnd) {
   EXPECT_EQ(stream.push(tok->piece_to_id("a")), "");
   EXPECT_EQ(stream.finish(), "a");
   EXPECT_FALSE(stream.stopped());
+}
+
+// Forwards to a real tokenizer and counts the ids it is asked to decode.
+class CountingTokenizer : public tok::Tokenizer {
+ public:
+  explicit CountingTokenizer(const tok::Tokenizer& inner) : inner_(inner) {}
+  std::vector<int> encode(std::string_view text) const override { return inner_.encode(text); }
+  void encode(std::string_view text, std::vector<int>& ids) const override { inner_.encode(text, ids); }
+  std::vector<std::string> encode_pieces(std::string_view text) const override { return inner_.encode_pieces(text); }
+  std::string decode(std::span<const int> ids) const override {
+    decoded_ids += ids.size();
+    return inner_.decode(ids);
+  }
+  const tok::ModelSpec& spec() const override { return inner_.spec(); }
+  int piece_to_id(std::string_view piece) const override { return inner_.piece_to_id(piece); }
+  mutable std::size_t decoded_ids = 0;
+
+ private:
+  const tok::Tokenizer& inner_;
+};
+
+// Random mixes of whole pieces (with and without the dummy-prefix space), control tokens and
+// byte pieces (complete and broken characters): what is streamed equals decoding everything.
+TEST(TextStream, StreamedTextEqualsTheDecodedWholeForRandomSequences) {
+  auto tok = testing::byte_tokenizer();
+  const std::vector<int> pieces = {tok->piece_to_id("\xE4\xBD\xA0"), tok->piece_to_id("\xE2\x96\x81hello"),
+                                   tok->piece_to_id("a"), tok->piece_to_id("\xE2\x96\x81"), tok->bos_id()};
+  const std::string chinese = "\xE4\xBD\xA0\xE5\xA5\xBD";
+  for (std::uint32_t seed = 0; seed < 20; ++seed) {
+    std::mt19937 rng(seed);
+    std::vector<int> ids;
+    while (ids.size() < 300) {
+      const auto kind = rng() % 4;
+      if (kind == 0) {
+        for (unsigned char c : chinese) ids.push_back(testing::byte_id(c));
+      } else if (kind == 1) {
+        ids.push_back(testing::byte_id(static_cast<unsigned char>(0x80 + rng() % 0x80)));  // a stray byte
+      } else {
+        ids.push_back(pieces[rng() % pieces.size()]);
+      }
+    }
+    TextStream stream(*tok);
+    std::string printed;
+    for (int id : ids) printed += stream.push(id);
+    printed += stream.finish();
+    EXPECT_EQ(printed, tok->decode(ids)) << "seed " << seed;
+    EXPECT_EQ(printed, stream.text());
+  }
+}
+
+// Each token costs a bounded amount of decoding, whatever the length so far (was quadratic).
+TEST(TextStream, DecodingWorkPerTokenDoesNotGrowWithTheOutput) {
+  auto inner = testing::byte_tokenizer();
+  CountingTokenizer tok(*inner);
+  TextStream stream(tok, {"\n\n"});
+  const int hello = inner->piece_to_id("\xE2\x96\x81hello");
+  constexpr std::size_t kTokens = 5000;
+  std::vector<int> ids;
+  for (std::size_t i = 0; i < kTokens; ++i) ids.push_back(i % 3 == 0 ? testing::byte_id(0xE4) : hello);
+  for (int id : ids) stream.push(id);
+  stream.finish();
+  EXPECT_LT(tok.decoded_ids, 100 * kTokens);  // a whole-output decode per token would be ~12.5M
+  EXPECT_EQ(stream.text(), inner->decode(ids));
 }
 
 }  // namespace

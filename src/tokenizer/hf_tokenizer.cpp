@@ -1,0 +1,423 @@
+#include "lmforge/tokenizer/hf_tokenizer.h"
+
+#include <algorithm>
+#include <fstream>
+#include <limits>
+#include <unordered_map>
+
+#include <nlohmann/json.hpp>
+#include <unicode/normalizer2.h>
+#include <unicode/regex.h>
+#include <unicode/unistr.h>
+
+#include "lmforge/common/error.h"
+#include "lmforge/common/utf8.h"
+
+namespace lmforge::tok {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+// GPT-2's pre-tokenizer regex (the ByteLevel pre-tokenizer's use_regex).
+constexpr const char* kGpt2Pattern = R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+)";
+
+// GPT-2's reversible byte -> printable character table (bytes_to_unicode in its encoder.py).
+std::vector<char32_t> byte_to_char_table() {
+  std::vector<char32_t> table(256, 0);
+  std::vector<bool> direct(256, false);
+  for (int b = '!'; b <= '~'; ++b) direct[b] = true;
+  for (int b = 0xA1; b <= 0xAC; ++b) direct[b] = true;
+  for (int b = 0xAE; b <= 0xFF; ++b) direct[b] = true;
+  char32_t next = 256;
+  for (int b = 0; b < 256; ++b) table[b] = direct[b] ? static_cast<char32_t>(b) : next++;
+  return table;
+}
+
+// \s and \S as Unicode White_Space (what the Rust regex engine means by them; ICU's \s omits
+// U+000B and U+0085).
+std::string unicode_whitespace_classes(const std::string& pattern) {
+  std::string out;
+  for (std::size_t i = 0; i < pattern.size(); ++i) {
+    if (pattern[i] == '\\' && i + 1 < pattern.size()) {
+      if (pattern[i + 1] == 's') out += "\\p{White_Space}";
+      else if (pattern[i + 1] == 'S') out += "\\P{White_Space}";
+      else out += pattern.substr(i, 2);
+      ++i;
+    } else {
+      out += pattern[i];
+    }
+  }
+  return out;
+}
+
+struct Regex {
+  std::unique_ptr<icu::RegexPattern> pattern;
+
+  Regex(const std::string& text, const std::string& source) {
+    UErrorCode status = U_ZERO_ERROR;
+    UParseError parse{};
+    pattern.reset(icu::RegexPattern::compile(icu::UnicodeString::fromUTF8(unicode_whitespace_classes(text)), 0, parse, status));
+    if (U_FAILURE(status)) runtime_error("{}: cannot compile the pre-tokenizer regex {}: {}", source, text, u_errorName(status));
+  }
+
+  // Splits s into the matches and the text between them, in order (behavior "Isolated").
+  std::vector<std::string> split(const std::string& s) const {
+    icu::UnicodeString u;
+    std::vector<std::size_t> offset;  // UTF-16 index -> byte offset in s
+    for (std::size_t i = 0; i < s.size();) {
+      const std::size_t at = i;
+      const char32_t cp = utf8::decode(s, i);
+      offset.push_back(at);
+      if (cp > 0xFFFF) offset.push_back(at);
+      u.append(static_cast<UChar32>(cp));
+    }
+    offset.push_back(s.size());
+    std::vector<std::string> out;
+    UErrorCode status = U_ZERO_ERROR;
+    std::unique_ptr<icu::RegexMatcher> m(pattern->matcher(u, status));
+    std::size_t last = 0;
+    while (U_SUCCESS(status) && m->find(status)) {
+      const auto begin = offset[m->start(status)], end = offset[m->end(status)];
+      if (end == begin) continue;
+      if (begin > last) out.push_back(s.substr(last, begin - last));
+      out.push_back(s.substr(begin, end - begin));
+      last = end;
+    }
+    if (last < s.size()) out.push_back(s.substr(last));
+    return out;
+  }
+};
+
+struct PreTokenizerStep {
+  enum Kind { kSplit, kByteLevel } kind;
+  std::shared_ptr<Regex> regex;  // kSplit, or kByteLevel with use_regex
+  bool add_prefix_space = false;
+};
+
+struct AddedToken {
+  int id;
+  std::string content;
+  bool special, lstrip, rstrip;
+};
+
+json read_json(const fs::path& path) {
+  std::ifstream in(path);
+  if (!in) runtime_error("cannot read {}", path.string());
+  try {
+    return json::parse(in);
+  } catch (const json::exception& e) {
+    runtime_error("{} is not valid JSON: {}", path.string(), e.what());
+  }
+}
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
+
+}  // namespace
+
+struct HFTokenizer::Impl {
+  std::string source;
+  ModelSpec spec;
+  std::unordered_map<std::string, int> vocab;
+  std::unordered_map<std::uint64_t, std::pair<int, int>> merges;  // (left, right) -> (rank, merged id)
+  bool ignore_merges = false;
+  int unk_id = -1;
+  std::vector<AddedToken> added;
+  std::unordered_map<int, const AddedToken*> added_by_id;
+  std::vector<std::string> normalizers;  // "NFC" / "NFKC", in order
+  std::vector<PreTokenizerStep> pre_tokenizer;
+  std::vector<int> prefix_ids, suffix_ids;  // TemplateProcessing's special tokens around $A
+  std::vector<char32_t> byte_to_char = byte_to_char_table();
+  std::unordered_map<char32_t, std::uint8_t> char_to_byte;
+
+  static std::uint64_t key(int a, int b) { return (static_cast<std::uint64_t>(a) << 32) | static_cast<std::uint32_t>(b); }
+
+  void read_model(const json& model) {
+    const auto type = model.value("type", std::string());
+    if (type != "BPE")
+      runtime_error("{}: tokenizer model type '{}' is not supported (supported: BPE, byte-level)", source, type);
+    for (const auto& [piece, id] : model.at("vocab").items()) vocab[piece] = id.get<int>();
+    int rank = 0;
+    for (const auto& m : model.at("merges")) {
+      std::string left, right;
+      if (m.is_string()) {
+        const auto text = m.get<std::string>();
+        const auto space = text.find(' ', 1);
+        if (space == std::string::npos) runtime_error("{}: merge '{}' is not two pieces", source, text);
+        left = text.substr(0, space), right = text.substr(space + 1);
+      } else {
+        left = m.at(0).get<std::string>(), right = m.at(1).get<std::string>();
+      }
+      auto a = vocab.find(left), b = vocab.find(right), merged = vocab.find(left + right);
+      if (a == vocab.end() || b == vocab.end() || merged == vocab.end())
+        runtime_error("{}: merge '{} {}' uses a piece that is not in the vocabulary", source, left, right);
+      merges.emplace(key(a->second, b->second), std::make_pair(rank++, merged->second));
+    }
+    ignore_merges = model.value("ignore_merges", false);
+    if (model.contains("unk_token") && model["unk_token"].is_string()) {
+      auto it = vocab.find(model["unk_token"].get<std::string>());
+      if (it != vocab.end()) unk_id = it->second;
+    }
+    for (const char* unsupported : {"continuing_subword_prefix", "end_of_word_suffix"})
+      if (model.contains(unsupported) && !model[unsupported].is_null())
+        runtime_error("{}: BPE '{}' is not supported", source, unsupported);
+  }
+
+  void read_normalizer(const json& n) {
+    if (n.is_null()) return;
+    const auto type = n.value("type", std::string());
+    if (type == "Sequence") {
+      for (const auto& step : n.at("normalizers")) read_normalizer(step);
+    } else if (type == "NFC" || type == "NFKC") {
+      normalizers.push_back(type);
+    } else {
+      runtime_error("{}: normalizer '{}' is not supported (supported: NFC, NFKC, Sequence)", source, type);
+    }
+  }
+
+  void read_pre_tokenizer(const json& p) {
+    if (p.is_null()) return;
+    const auto type = p.value("type", std::string());
+    if (type == "Sequence") {
+      for (const auto& step : p.at("pretokenizers")) read_pre_tokenizer(step);
+    } else if (type == "ByteLevel") {
+      PreTokenizerStep step{PreTokenizerStep::kByteLevel, nullptr, p.value("add_prefix_space", false)};
+      if (p.value("use_regex", true)) step.regex = std::make_shared<Regex>(kGpt2Pattern, source);
+      pre_tokenizer.push_back(step);
+    } else if (type == "Split") {
+      const auto& pattern = p.at("pattern");
+      if (!pattern.contains("Regex")) runtime_error("{}: Split pre-tokenizer: only a \"Regex\" pattern is supported", source);
+      if (p.value("behavior", std::string()) != "Isolated" || p.value("invert", false))
+        runtime_error("{}: Split pre-tokenizer: behavior '{}' is not supported (Isolated)", source, p.value("behavior", std::string()));
+      pre_tokenizer.push_back({PreTokenizerStep::kSplit, std::make_shared<Regex>(pattern["Regex"].get<std::string>(), source)});
+    } else {
+      runtime_error("{}: pre_tokenizer '{}' is not supported (supported: ByteLevel, Split, Sequence)", source, type);
+    }
+  }
+
+  void read_post_processor(const json& p) {
+    if (p.is_null()) return;
+    const auto type = p.value("type", std::string());
+    if (type == "Sequence") {
+      for (const auto& step : p.at("processors")) read_post_processor(step);
+    } else if (type == "TemplateProcessing") {
+      bool after = false;
+      for (const auto& item : p.at("single")) {
+        if (item.contains("Sequence")) {
+          after = true;
+          continue;
+        }
+        const auto name = item.at("SpecialToken").at("id").get<std::string>();
+        for (const auto& id : p.at("special_tokens").at(name).at("ids")) (after ? suffix_ids : prefix_ids).push_back(id.get<int>());
+      }
+    } else if (type != "ByteLevel") {
+      runtime_error("{}: post_processor '{}' is not supported (supported: ByteLevel, TemplateProcessing, Sequence)", source, type);
+    }
+  }
+
+  std::string normalize(const std::string& text) const {
+    if (normalizers.empty()) return text;
+    auto u = icu::UnicodeString::fromUTF8(text);
+    for (const auto& name : normalizers) {
+      UErrorCode status = U_ZERO_ERROR;
+      const auto* n = name == "NFC" ? icu::Normalizer2::getNFCInstance(status) : icu::Normalizer2::getNFKCInstance(status);
+      if (U_FAILURE(status)) runtime_error("{}: ICU {} is unavailable", source, name);
+      u = n->normalize(u, status);
+    }
+    std::string out;
+    return u.toUTF8String(out);
+  }
+
+  // A pre-token (bytes) -> its byte-level string -> BPE ids.
+  void bpe(const std::string& bytes, std::vector<int>& ids) const {
+    std::string mapped;
+    for (unsigned char b : bytes) utf8::append(mapped, byte_to_char[b]);
+    if (ignore_merges)
+      if (auto it = vocab.find(mapped); it != vocab.end()) return ids.push_back(it->second);
+    std::vector<int> symbols;
+    for (unsigned char b : bytes) {
+      auto it = vocab.find(utf8::encode(byte_to_char[b]));
+      if (it != vocab.end()) symbols.push_back(it->second);
+      else if (unk_id >= 0) symbols.push_back(unk_id);
+      else runtime_error("{}: byte 0x{:02X} has no piece in the vocabulary and there is no unk_token", source, b);
+    }
+    while (symbols.size() > 1) {  // merge the best-ranked adjacent pair, leftmost first
+      int best_rank = std::numeric_limits<int>::max(), best_id = -1;
+      std::size_t best_at = 0;
+      for (std::size_t i = 0; i + 1 < symbols.size(); ++i) {
+        auto it = merges.find(key(symbols[i], symbols[i + 1]));
+        if (it != merges.end() && it->second.first < best_rank) best_rank = it->second.first, best_id = it->second.second, best_at = i;
+      }
+      if (best_id < 0) break;
+      symbols[best_at] = best_id;
+      symbols.erase(symbols.begin() + static_cast<std::ptrdiff_t>(best_at) + 1);
+    }
+    ids.insert(ids.end(), symbols.begin(), symbols.end());
+  }
+
+  // Text between added tokens: normalise, pre-tokenise, BPE.
+  void encode_segment(const std::string& raw, std::vector<int>& ids) const {
+    if (raw.empty()) return;
+    std::vector<std::string> pieces{normalize(raw)};
+    for (const auto& step : pre_tokenizer) {
+      std::vector<std::string> next;
+      for (auto& piece : pieces) {
+        if (step.kind == PreTokenizerStep::kByteLevel && step.add_prefix_space && !piece.starts_with(' ')) piece.insert(0, " ");
+        if (step.regex) {
+          for (auto& part : step.regex->split(piece)) next.push_back(std::move(part));
+        } else {
+          next.push_back(std::move(piece));
+        }
+      }
+      pieces = std::move(next);
+    }
+    for (const auto& piece : pieces) bpe(piece, ids);
+  }
+
+  // The longest added token starting at text[i], or null.
+  const AddedToken* added_at(std::string_view text, std::size_t i) const {
+    const AddedToken* best = nullptr;
+    for (const auto& t : added)
+      if (text.compare(i, t.content.size(), t.content) == 0 && (!best || t.content.size() > best->content.size())) best = &t;
+    return best;
+  }
+
+  void encode_plain(std::string_view text, std::vector<int>& ids) const {
+    std::string segment;
+    for (std::size_t i = 0; i < text.size();) {
+      const AddedToken* t = added.empty() ? nullptr : added_at(text, i);
+      if (!t) {
+        segment += text[i++];
+        continue;
+      }
+      if (t->lstrip)
+        while (!segment.empty() && is_space(segment.back())) segment.pop_back();
+      encode_segment(segment, ids);
+      segment.clear();
+      ids.push_back(t->id);
+      i += t->content.size();
+      if (t->rstrip)
+        while (i < text.size() && is_space(text[i])) ++i;
+    }
+    encode_segment(segment, ids);
+  }
+};
+
+HFTokenizer::HFTokenizer() : impl_(std::make_unique<Impl>()) {}
+HFTokenizer::~HFTokenizer() = default;
+
+std::unique_ptr<HFTokenizer> HFTokenizer::load(const fs::path& path) {
+  const fs::path file = fs::is_directory(path) ? path / "tokenizer.json" : path;
+  if (!fs::exists(file)) runtime_error("{}: no tokenizer.json", path.string());
+  std::unique_ptr<HFTokenizer> t(new HFTokenizer());
+  auto& m = *t->impl_;
+  m.source = file.string();
+  const auto j = read_json(file);
+  try {
+    m.read_model(j.at("model"));
+    m.read_normalizer(j.value("normalizer", json()));
+    m.read_pre_tokenizer(j.value("pre_tokenizer", json()));
+    m.read_post_processor(j.value("post_processor", json()));
+    const auto decoder = j.value("decoder", json());
+    if (!decoder.is_null() && decoder.value("type", std::string()) != "ByteLevel")
+      runtime_error("{}: decoder '{}' is not supported (ByteLevel)", m.source, decoder.value("type", std::string()));
+    if (j.contains("added_tokens"))
+      for (const auto& a : j["added_tokens"])
+        m.added.push_back({a.at("id").get<int>(), a.at("content").get<std::string>(), a.value("special", false),
+                           a.value("lstrip", false), a.value("rstrip", false)});
+  } catch (const json::exception& e) {
+    runtime_error("{}: malformed tokenizer.json: {}", m.source, e.what());
+  }
+  bool byte_level = false;
+  for (const auto& step : m.pre_tokenizer) byte_level |= step.kind == PreTokenizerStep::kByteLevel;
+  if (!byte_level) runtime_error("{}: only byte-level BPE is supported (the pre_tokenizer has no ByteLevel step)", m.source);
+  for (int b = 0; b < 256; ++b) m.char_to_byte[m.byte_to_char[b]] = static_cast<std::uint8_t>(b);
+
+  // The spec: every id's piece (vocabulary and added tokens), specials as control pieces.
+  int size = 0;
+  for (const auto& [piece, id] : m.vocab) size = std::max(size, id + 1);
+  for (const auto& a : m.added) size = std::max(size, a.id + 1);
+  m.spec.type = ModelType::kBpe;
+  m.spec.pieces.assign(size, Piece{"", 0, PieceType::kUnused});
+  for (const auto& [piece, id] : m.vocab) m.spec.pieces[id] = Piece{piece, 0, PieceType::kNormal};
+  for (const auto& a : m.added) {
+    m.spec.pieces[a.id] = Piece{a.content, 0, a.special ? PieceType::kControl : PieceType::kUserDefined};
+    m.vocab.emplace(a.content, a.id);
+  }
+  for (const auto& a : m.added) m.added_by_id[a.id] = &a;
+  m.spec.unk_id = m.unk_id;
+  m.spec.bos_id = m.spec.eos_id = m.spec.pad_id = -1;
+  m.spec.normalizer.add_dummy_prefix = false;
+  const auto config_path = file.parent_path() / "tokenizer_config.json";
+  if (fs::exists(config_path)) {
+    const auto config = read_json(config_path);
+    auto id_of = [&](const char* key) {
+      if (!config.contains(key)) return -1;
+      const auto& v = config[key];
+      const std::string content = v.is_string() ? v.get<std::string>() : v.is_object() ? v.value("content", "") : "";
+      auto it = m.vocab.find(content);
+      return it == m.vocab.end() ? -1 : it->second;
+    };
+    m.spec.bos_id = id_of("bos_token");
+    m.spec.eos_id = id_of("eos_token");
+    m.spec.pad_id = id_of("pad_token");
+  }
+  return t;
+}
+
+std::vector<int> HFTokenizer::encode(std::string_view text) const {
+  std::vector<int> ids;
+  encode(text, ids);
+  return ids;
+}
+
+void HFTokenizer::encode(std::string_view text, std::vector<int>& ids) const {
+  ids.insert(ids.end(), impl_->prefix_ids.begin(), impl_->prefix_ids.end());
+  impl_->encode_plain(text, ids);
+  ids.insert(ids.end(), impl_->suffix_ids.begin(), impl_->suffix_ids.end());
+}
+
+std::vector<int> HFTokenizer::encode_plain(std::string_view text) const {
+  std::vector<int> ids;
+  impl_->encode_plain(text, ids);
+  return ids;
+}
+
+std::vector<std::string> HFTokenizer::encode_pieces(std::string_view text) const {
+  std::vector<std::string> pieces;
+  for (int id : encode(text)) pieces.push_back(impl_->spec.pieces[id].text);
+  return pieces;
+}
+
+std::string HFTokenizer::decode(std::span<const int> ids) const { return decode(ids, /*skip_special_tokens=*/true); }
+
+std::string HFTokenizer::decode(std::span<const int> ids, bool skip_special_tokens) const {
+  const auto& m = *impl_;
+  std::string out;
+  for (int id : ids) {
+    if (id < 0 || id >= static_cast<int>(m.spec.pieces.size())) continue;
+    if (auto it = m.added_by_id.find(id); it != m.added_by_id.end()) {
+      if (!(skip_special_tokens && it->second->special)) out += it->second->content;
+      continue;
+    }
+    const std::string& piece = m.spec.pieces[id].text;
+    for (std::size_t i = 0; i < piece.size();) {
+      const std::size_t at = i;
+      const char32_t cp = utf8::decode(piece, i);
+      auto byte = m.char_to_byte.find(cp);
+      if (byte != m.char_to_byte.end()) out += static_cast<char>(byte->second);
+      else out.append(piece, at, i - at);
+    }
+  }
+  return out;
+}
+
+const ModelSpec& HFTokenizer::spec() const { return impl_->spec; }
+
+int HFTokenizer::piece_to_id(std::string_view piece) const {
+  auto it = impl_->vocab.find(std::string(piece));
+  return it == impl_->vocab.end() ? impl_->unk_id : it->second;
+}
+
+}  // namespace lmforge::tok

@@ -6,7 +6,8 @@ shards + model.safetensors.index.json) and tests/fixtures/hf/<name>/expected.saf
   input_ids  I64 [1, T]       a random prompt
   logits     F32 [1, T, V]    transformers' logits for it (the weights upcast to float32)
   greedy     I64 [N]          N greedy next tokens (argmax of the full forward, no eos stop)
-so that tests/unit/pretrained/ checks parity without Python. The fixtures cover:
+and expected_greedy.txt (the prompt ids, then the greedy ids up to the first eos), so that
+tests/unit/pretrained/ and tests/cli/pretrained_generate.sh check parity without Python. The fixtures cover:
   gpt2           float32, one file, tied embeddings
   llama          bfloat16, two shards, GQA (4 query / 2 key-value heads), llama3 rope scaling, untied
   llama-linear   float16, linear rope scaling, attention_bias
@@ -75,6 +76,13 @@ def main():
                 seq = torch.cat([seq, nxt.view(1, 1)], 1)
         save_file({"input_ids": ids.contiguous(), "logits": logits.contiguous(),
                    "greedy": seq[0, prompt_len:].contiguous()}, os.path.join(out, "expected.safetensors"))
+        # For the CLI test (tests/cli/pretrained_generate.sh): the prompt and the greedy ids that
+        # `generate` returns, cut at the first eos as transformers' generate() does.
+        eos = config.eos_token_id if isinstance(config.eos_token_id, list) else [config.eos_token_id]
+        greedy = seq[0, prompt_len:].tolist()
+        greedy = greedy[:next((i for i, t in enumerate(greedy) if t in eos), len(greedy))]
+        with open(os.path.join(out, "expected_greedy.txt"), "w") as f:
+            f.write(" ".join(map(str, ids[0].tolist())) + "\n" + " ".join(map(str, greedy)) + "\n")
         files = sorted(os.listdir(out))
         size = sum(os.path.getsize(os.path.join(out, f)) for f in files)
         print(f"{name}: {dtype} {files} {size / 1024:.0f} KiB, greedy {seq[0, prompt_len:].tolist()}")

@@ -11,6 +11,7 @@
 #include "lmforge/generate/sampler.h"
 #include "lmforge/generate/text_stream.h"
 #include "lmforge/pretrained/hf_config.h"
+#include "lmforge/tokenizer/hf_tokenizer.h"
 
 namespace lmforge::pretrained {
 
@@ -118,6 +119,10 @@ std::unique_ptr<CausalLM> load_for_generation(const std::filesystem::path& dir, 
   loaded.model_type = model->config().model_type;
   std::ifstream in(dir / "config.json");
   loaded.config = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (std::filesystem::exists(dir / "tokenizer.json")) {
+    loaded.tokenizer_path = dir / "tokenizer.json";
+    loaded.tokenizer = tok::HFTokenizer::load(loaded.tokenizer_path);
+  }
   return model;
 }
 

@@ -31,8 +31,8 @@ gen::GenerationOutput generate(const CausalLM& model, const tok::Tokenizer* toke
                                const gen::TextCallback& on_text = {});
 
 // A Hugging Face directory opened for gen::GenerationSession: returns the model and fills
-// `loaded`'s dir, model_type, config and tokenizer (tokenizer.json when there is one; else none,
-// and prompts go in as ids).
+// `loaded`'s dir, model_type, config and tokenizer (tokenizer.json when there is one, see
+// lmforge/tokenizer/hf_tokenizer.h; else none, and prompts go in as ids).
 std::unique_ptr<CausalLM> load_for_generation(const std::filesystem::path& dir, gen::LoadedModel& loaded);
 
 }  // namespace lmforge::pretrained

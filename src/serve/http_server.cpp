@@ -71,6 +71,10 @@ struct Server::Impl {
   json model_info;
   std::int64_t created = 0;
   std::atomic<bool> draining{false};
+  // run() was entered / has returned: a stop() that came before httplib started listening (a
+  // SIGTERM during start-up) must still end run(), since httplib's own stop() is then a no-op.
+  std::atomic<bool> run_entered{false};
+  std::atomic<bool> run_returned{false};
   std::atomic<bool> cut_short{false};  // drain_timeout passed: stop generations now
   std::mutex stop_mutex;
   std::condition_variable stop_changed;
@@ -122,15 +126,26 @@ int Server::bind() {
   return port;
 }
 
-void Server::run() { impl_->http.listen_after_bind(); }
+void Server::run() {
+  auto& m = *impl_;
+  m.run_entered = true;  // before reading draining: stop() reads them in the opposite order
+  if (!m.draining) m.http.listen_after_bind();
+  m.run_returned = true;
+}
 
 void Server::stop() {
   auto& m = *impl_;
   if (m.draining.exchange(true)) return;
   m.slots.close();
+  const bool was_listening = m.http.is_running();
   m.http.stop();
   // Running generations get drain_timeout seconds; then they are cut short.
-  m.watchdog = std::thread([&m] {
+  m.watchdog = std::thread([&m, was_listening] {
+    // run() may be between its draining check and httplib's listen loop: stop that loop once it runs.
+    if (!was_listening && m.run_entered) {
+      while (!m.run_returned && !m.http.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      m.http.stop();
+    }
     std::unique_lock lock(m.stop_mutex);
     const auto until = Clock::now() + std::chrono::duration<double>(m.options.drain_timeout);
     while (m.slots.busy() > 0 && Clock::now() < until) m.stop_changed.wait_for(lock, std::chrono::milliseconds(50));

@@ -306,5 +306,30 @@ TEST(Server, StopLetsRunningRequestsFinish) {
   s.reset();  // run() returned
 }
 
+// A SIGTERM during start-up: stop() before run() (or while run() is entering httplib's listen
+// loop) must still end run(), at once.
+TEST(Server, StopBeforeOrDuringRunStillEndsRun) {
+  for (const int delay_us : {-1, 0, 50, 200, 1000}) {
+    FakeGenerator generator;
+    ServeOptions o;
+    o.port = 0;
+    o.log_requests = false;
+    Server server(o, &generator, nullptr, nullptr);
+    server.bind();
+    if (delay_us < 0) server.stop();
+    std::thread thread([&] { server.run(); });
+    if (delay_us >= 0) {
+      std::this_thread::sleep_for(std::chrono::microseconds(delay_us));
+      server.stop();
+    }
+    const auto until = std::chrono::steady_clock::now() + 5s;
+    std::atomic<bool> returned{false};
+    std::thread joiner([&] { thread.join(); returned = true; });
+    while (!returned && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(1ms);
+    ASSERT_TRUE(returned) << "run() still listening after stop() (delay " << delay_us << " us)";
+    joiner.join();
+  }
+}
+
 }  // namespace
 }  // namespace lmforge::serve

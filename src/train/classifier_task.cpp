@@ -18,6 +18,7 @@
 #include "lmforge/nn/pretrained_embedding.h"
 #include "lmforge/nn/weights.h"
 #include "lmforge/train/config_section.h"
+#include "lmforge/train/data_shard.h"
 #include "lmforge/train/task.h"
 
 namespace lmforge::train {
@@ -80,7 +81,12 @@ class ClassifierTask : public TrainingTask {
       kept.skipped_empty = train.skipped_empty;
       train = std::move(kept);
     }
-    const std::set<std::string> label_set(train.labels.begin(), train.labels.end());
+    // vocab_from: the vocabulary and label set come from an agreed table instead of this process's
+    // rows (federated participants must share them for their weights to be averaged).
+    classify::LabelledTexts shared;
+    if (!options_.vocab_from.empty()) shared = read_table(options_.vocab_from, options_, splitter);
+    const auto& source = options_.vocab_from.empty() ? train : shared;
+    const std::set<std::string> label_set(source.labels.begin(), source.labels.end());
     std::vector<std::string> labels(label_set.begin(), label_set.end());
     if (labels.size() < 2)
       runtime_error("{}: only one label ('{}') in column '{}': a classifier needs at least two", options_.train,
@@ -88,7 +94,7 @@ class ClassifierTask : public TrainingTask {
     if (static_cast<std::int64_t>(train.size()) < batch_)
       runtime_error("data: {} training rows, fewer than one batch of train.batch_size = {}", train.size(), batch_);
     text_ = std::make_unique<ClassifierText>(
-        options_.text, ClassifierText::build_vocabulary(train.tokens, options_.min_count, options_.max_vocab), labels);
+        options_.text, ClassifierText::build_vocabulary(source.tokens, options_.min_count, options_.max_vocab), labels);
     train_ = encode(train, options_.train);
     val_ = encode(val, options_.val.empty() ? options_.train : options_.val);
 
@@ -141,11 +147,11 @@ class ClassifierTask : public TrainingTask {
   }
 
   MicroBatchLoss train_batch(std::uint64_t index) override {
-    std::vector<std::size_t> rows(static_cast<std::size_t>(batch_));
+    std::vector<std::size_t> rows;
     const auto n = static_cast<std::uint64_t>(train_.ids.size());
-    for (std::int64_t r = 0; r < batch_; ++r) {
+    for (std::int64_t r = shard_.begin; r < shard_.end; ++r) {
       const std::uint64_t position = index * static_cast<std::uint64_t>(batch_) + static_cast<std::uint64_t>(r);
-      rows[static_cast<std::size_t>(r)] = permutation(position / n)[position % n];
+      rows.push_back(permutation(position / n)[position % n]);
     }
     std::uint64_t tokens = 0;
     auto x = pad_batch(train_, rows, tokens);
@@ -156,6 +162,9 @@ class ClassifierTask : public TrainingTask {
         model_->forward(x), target, torch::nn::functional::CrossEntropyFuncOptions().weight(class_weights_));
     return {loss, tokens};
   }
+
+  void set_data_shard(int rank, int world_size) override { shard_ = DataShard::of(batch_, rank, world_size); }
+  std::uint64_t train_examples() const override { return train_.ids.size(); }
 
   bool can_evaluate() const override { return !val_.ids.empty(); }
 
@@ -243,6 +252,7 @@ class ClassifierTask : public TrainingTask {
   torch::Tensor class_weights_;
   std::vector<std::size_t> order_;
   std::uint64_t cached_epoch_ = 0;
+  DataShard shard_{0, batch_};
 };
 
 }  // namespace
@@ -264,6 +274,7 @@ std::unique_ptr<TrainingTask> make_classifier_task(const TrainConfig& config, co
   data.read("embeddings", o.embeddings);
   data.read("freeze_embeddings", o.freeze_embeddings);
   data.read("class_weights", o.class_weights);
+  data.read("vocab_from", o.vocab_from);
   data.reject_unknown();
   if (o.train.empty()) usage_error("config: data.train (a labelled csv/tsv/jsonl file) is required");
   if (o.val_fraction < 0 || o.val_fraction >= 1) usage_error("config: data.val_fraction must be in [0, 1)");

@@ -11,6 +11,7 @@
 #include "lmforge/nn/gpt.h"
 #include "lmforge/nn/weights.h"
 #include "lmforge/train/config_section.h"
+#include "lmforge/train/data_shard.h"
 #include "lmforge/train/model_files.h"
 #include "lmforge/train/task.h"
 
@@ -86,10 +87,14 @@ class GptTask : public TrainingTask {
   MicroBatchLoss train_batch(std::uint64_t index) override {
     const std::int64_t block = config_.block_size;
     sampler_->batch(index, x_.data(), y_.data());
-    auto x = torch::from_blob(x_.data(), {batch_, block}, torch::kLong).to(device_, false, /*copy=*/true);
-    auto y = torch::from_blob(y_.data(), {batch_, block}, torch::kLong).to(device_, false, /*copy=*/true);
-    return {nn::lm_loss(model_->forward(x), y), static_cast<std::uint64_t>(batch_ * block)};
+    const std::int64_t rows = shard_.rows(), first = shard_.begin * block;
+    auto x = torch::from_blob(x_.data() + first, {rows, block}, torch::kLong).to(device_, false, /*copy=*/true);
+    auto y = torch::from_blob(y_.data() + first, {rows, block}, torch::kLong).to(device_, false, /*copy=*/true);
+    return {nn::lm_loss(model_->forward(x), y), static_cast<std::uint64_t>(rows * block)};
   }
+
+  void set_data_shard(int rank, int world_size) override { shard_ = DataShard::of(batch_, rank, world_size); }
+  std::uint64_t train_examples() const override { return train_.meta().train.tokens; }
 
   bool can_evaluate() const override { return val_windows_.has_value(); }
 
@@ -138,6 +143,7 @@ class GptTask : public TrainingTask {
   std::optional<data::SequentialWindows> val_windows_;
   std::optional<fs::path> tokenizer_;
   std::vector<std::int64_t> x_, y_;
+  DataShard shard_{0, batch_};
 };
 
 }  // namespace

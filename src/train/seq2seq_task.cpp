@@ -9,6 +9,7 @@
 #include <torch/torch.h>
 
 #include "lmforge/common/error.h"
+#include "lmforge/train/data_shard.h"
 #include "lmforge/embed/vectors.h"
 #include "lmforge/nn/pretrained_embedding.h"
 #include "lmforge/nn/seq2seq.h"
@@ -108,32 +109,38 @@ class Seq2SeqTask : public TrainingTask {
   }
 
   MicroBatchLoss train_batch(std::uint64_t index) override {
-    std::vector<const EncodedPair*> rows(batch_);
+    const std::int64_t count = shard_.rows();
+    std::vector<const EncodedPair*> rows(count);
     std::vector<Ids> noisy;
     const auto n = static_cast<std::uint64_t>(train_.size());
-    for (std::int64_t r = 0; r < batch_; ++r) {
-      const std::uint64_t position = index * static_cast<std::uint64_t>(batch_) + static_cast<std::uint64_t>(r);
+    for (std::int64_t r = 0; r < count; ++r) {
+      const std::uint64_t position =
+          index * static_cast<std::uint64_t>(batch_) + static_cast<std::uint64_t>(shard_.begin + r);
       rows[r] = &train_[permutation(position / n)[position % n]];
     }
-    std::vector<const Ids*> sources(batch_);
+    std::vector<const Ids*> sources(count);
     if (paired_.mode == "denoise") {
-      noisy.resize(batch_);
-      for (std::int64_t r = 0; r < batch_; ++r) {
-        std::mt19937_64 rng(seed_ * 0x9E3779B97F4A7C15ULL + index * 1000003ULL + static_cast<std::uint64_t>(r));
+      noisy.resize(count);
+      for (std::int64_t r = 0; r < count; ++r) {
+        std::mt19937_64 rng(seed_ * 0x9E3779B97F4A7C15ULL + index * 1000003ULL +
+                            static_cast<std::uint64_t>(shard_.begin + r));
         Ids body(rows[r]->source.begin(), rows[r]->source.end() - 1);  // without the final eos
         noisy[r] = corrupt_tokens(body, paired_, unk_, rng);
         noisy[r].push_back(eos_);
         sources[r] = &noisy[r];
       }
     } else {
-      for (std::int64_t r = 0; r < batch_; ++r) sources[r] = &rows[r]->source;
+      for (std::int64_t r = 0; r < count; ++r) sources[r] = &rows[r]->source;
     }
-    std::vector<const Ids*> targets(batch_);
-    for (std::int64_t r = 0; r < batch_; ++r) targets[r] = &rows[r]->target;
+    std::vector<const Ids*> targets(count);
+    for (std::int64_t r = 0; r < count; ++r) targets[r] = &rows[r]->target;
     auto b = make_batch(sources, targets);
     auto loss = nn::seq2seq_loss(model_->forward(b.src, b.tgt_in), b.tgt_out, pad_);
     return {loss, b.tokens};
   }
+
+  void set_data_shard(int rank, int world_size) override { shard_ = DataShard::of(batch_, rank, world_size); }
+  std::uint64_t train_examples() const override { return train_.size(); }
 
   bool can_evaluate() const override { return !val_.empty(); }
 
@@ -281,6 +288,7 @@ class Seq2SeqTask : public TrainingTask {
   std::size_t truncated_ = 0;
   std::vector<std::size_t> order_;
   std::uint64_t cached_epoch_ = 0;
+  DataShard shard_{0, batch_};
 };
 
 }  // namespace

@@ -11,6 +11,8 @@
 //   embeddings = ""            word2vec / GloVe file initialising the embedding (width = model.embed_dim)
 //   freeze_embeddings = false
 //   class_weights = "none"     "balanced" or "label=w,label=w": weights of the cross-entropy
+//   vocab_from = ""            a table (same columns) whose texts and labels give the vocabulary and
+//                              label set instead of `train` (federated participants share one)
 //
 // Training batches: the training rows in a seeded random order per epoch, padded to the longest
 // row. Evaluation: mean cross-entropy, accuracy and macro-F1 on the whole validation set; the
@@ -34,6 +36,7 @@ struct ClassifierDataOptions {
   std::string embeddings;
   bool freeze_embeddings = false;
   std::string class_weights = "none";
+  std::string vocab_from;  // empty: the vocabulary and labels come from `train`
 };
 
 }  // namespace lmforge::train

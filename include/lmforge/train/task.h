@@ -50,6 +50,13 @@ class TrainingTask {
   virtual Evaluation evaluate() = 0;                // leaves the model in training mode
   // Writes the non-weight files of a model directory (tokenizer, tokenizer_config.json, labels).
   virtual void write_model_files(const std::filesystem::path& dir) const = 0;
+  // Data-parallel training: train_batch() returns rows [rank*b/world, (rank+1)*b/world) of the
+  // batch a single process would draw (b = train.batch_size, divisible by world), so the ranks'
+  // slices are disjoint and N processes see exactly the 1-process data. UsageError where a task
+  // cannot be sharded.
+  virtual void set_data_shard(int rank, int world_size) = 0;
+  // Training examples this process holds (FedAvg's weight): rows, pairs or tokens.
+  virtual std::uint64_t train_examples() const = 0;
 };
 
 using TaskLog = std::function<void(const std::string&)>;

@@ -15,6 +15,12 @@
 // Resume (`--resume`) restores weights, AdamW moments, the step and the RNG; batches are a pure
 // function of (seed, step) (data::RandomWindows), so the resumed loss curve is the one an
 // uninterrupted run draws.
+//
+// Distributed (options.distributed, lmforge/distributed/options.h): N processes join a c10d group.
+// Data-parallel: each takes its slice of every global batch, gradients are averaged before the
+// step, rank 0 evaluates, writes metrics and checkpoints (every rank reads the checkpoint on
+// resume, so the run directory must be shared); N may change between a run and its resume.
+// Federated: FedAvg rounds of distributed.local_steps steps (see options.h).
 #pragma once
 
 #include <cstdint>
@@ -22,6 +28,7 @@
 #include <string>
 
 #include "lmforge/common/progress.h"
+#include "lmforge/distributed/options.h"
 #include "lmforge/train/config.h"
 
 namespace lmforge::train {
@@ -31,6 +38,7 @@ struct TrainRunOptions {
   int threads = 0;       // libtorch intra-op threads (OpenBLAS gets 1); 0: every hardware thread
   ProgressCallback progress;                       // steps; may be empty
   std::function<void(const std::string&)> log;     // start-up and evaluation lines; may be empty
+  distributed::DistributedOptions distributed;     // world_size 1: a plain single-process run
 };
 
 struct TrainResult {
@@ -40,7 +48,9 @@ struct TrainResult {
   double last_val_loss = -1;       // -1 when there was no evaluation (no validation split)
   double best_val_loss = -1;       // lowest selection key (val loss; classifier: 1 - macro-F1) (-1: none); its model is <out_dir>/best
   bool early_stopped = false;      // train.patience ended the run before max_steps
-  double tokens_per_second = 0;    // training throughput of this invocation
+  double tokens_per_second = 0;    // training throughput of this invocation (all ranks together)
+  double communication_share = 0;  // distributed: share of the run's time spent in collectives
+  int rank = 0;                    // distributed: this process's rank (0 writes the run directory)
 };
 
 TrainResult run_training(const TrainConfig& config, const TrainRunOptions& options);

@@ -46,7 +46,7 @@ config=(configs/classifier-reviews-zh.toml -q --threads 1 --set "data.val=\"$tmp
 score() { python3 -c '
 import json, sys
 r = [r for r in map(json.loads, open(sys.argv[1] + "/metrics.jsonl")) if "val_accuracy" in r][-1]
-print(f"{r["val_accuracy"]:.4f} {r["val_macro_f1"]:.4f}")' "$1"; }
+print("%.4f %.4f" % (r["val_accuracy"], r["val_macro_f1"]))' "$1"; }
 
 "$bin" train "${config[@]}" --set "data.train=\"$tmp/pooled.csv\"" --out "$tmp/central" >/dev/null
 for i in 0 1 2; do "$bin" train "${config[@]}" --set "data.train=\"$tmp/part$i.csv\"" --out "$tmp/alone$i" >/dev/null; done

@@ -14,7 +14,8 @@ trap 'rm -rf "$tmp"' EXIT
 "$bin" data prepare -i data/corpus/tinyshakespeare.txt -t "$tmp/tok" --doc-sep blank --val-fraction 0.1 -o "$tmp/data" -q
 config=(configs/gpt-tiny-shakespeare.toml -q --set "data.dir=\"$tmp/data\"" --set model.n_layer=2 --set model.n_embd=64
         --set model.block_size=64 --set train.batch_size=16 --set train.max_steps=$steps --set train.log_every=10
-        --set train.eval_every=0 --set train.keep_best=false --set model.dropout=0)
+        --set train.eval_every=0 --set train.keep_best=false --set model.dropout=0
+        --set schedule.warmup_steps=5)
 
 rate() { python3 -c 'import re,sys; print(re.search(r"([0-9]+) tokens/s", open(sys.argv[1]).read()).group(1))' "$1"; }
 "$bin" train "${config[@]}" --threads "$(nproc)" --out "$tmp/one_all" > "$tmp/one_all.out"
@@ -25,7 +26,7 @@ comm=$(python3 -c '
 import json, sys
 recs = [r for r in map(json.loads, open(sys.argv[1])) if "comm_share" in r]
 recs = recs[1:] or recs  # the first window includes start-up
-print(f"{100 * sum(r["comm_share"] for r in recs) / len(recs):.1f}")' "$tmp/two/metrics.jsonl")
+print("%.1f" % (100 * sum(r["comm_share"] for r in recs) / len(recs)))' "$tmp/two/metrics.jsonl")
 echo "gpt 2x64, block 64, global batch 16, $steps steps on $(nproc) cores (shared machine: noisy)"
 printf "%-34s %10s tokens/s\n" "1 process, $(nproc) threads" "$one_all" "1 process, 1 thread" "$one_1" "2 processes x 1 thread (--nproc 2)" "$two"
 python3 -c "import sys; a,b,c=map(float,sys.argv[1:]); print(f'speed-up 2 processes vs 1 process x 1 thread: {c/b:.2f}x; vs 1 process x all threads: {c/a:.2f}x')" "$one_all" "$one_1" "$two"

@@ -1,6 +1,9 @@
 #include "lmforge/train/checkpoint.h"
 
+#include <cerrno>
 #include <cmath>
+#include <cstdio>
+#include <cstring>
 #include <unordered_map>
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -43,6 +46,28 @@ nn::SafetensorsFile optimizer_tensors(const torch::nn::Module& model, torch::opt
   return file;
 }
 
+// torch::save(optimizer, path) reports a failed write (disk full) by throwing from the archive
+// writer's destructor, which ends the process in std::terminate. The bytes go instead through a
+// writer callback that never fails and remembers the first error, reported here as a clean error.
+void save_optimizer(torch::optim::Optimizer& optimizer, const fs::path& path) {
+  std::FILE* file = std::fopen(path.c_str(), "wb");
+  if (!file) runtime_error("cannot write {}: {}", path.string(), std::strerror(errno));
+  int error = 0;
+  try {
+    torch::save(optimizer, [&](const void* data, std::size_t size) -> std::size_t {
+      if (error == 0 && std::fwrite(data, 1, size, file) != size) error = errno ? errno : EIO;
+      return size;
+    });
+  } catch (...) {
+    std::fclose(file);
+    throw;
+  }
+  if (std::fclose(file) != 0 && error == 0) error = errno ? errno : EIO;
+  if (error != 0)
+    runtime_error("writing {} failed: {} (disk full?); the previous checkpoint is unchanged", path.string(),
+                  std::strerror(error));
+}
+
 }  // namespace
 
 void save_checkpoint(const fs::path& model_dir, const nlohmann::json& model_config, const torch::nn::Module& model,
@@ -58,7 +83,7 @@ void save_checkpoint(const fs::path& model_dir, const nlohmann::json& model_conf
     if (write_model_files) write_model_files(staging);
 
     fs::create_directories(staging / "training_state");
-    torch::save(optimizer, (staging / "training_state" / "optimizer.pt").string());
+    save_optimizer(optimizer, staging / "training_state" / "optimizer.pt");
     nn::write_safetensors(staging / "training_state" / "optimizer.safetensors", optimizer_tensors(model, optimizer));
     nn::SafetensorsFile rng;
     {

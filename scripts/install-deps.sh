@@ -12,6 +12,7 @@ packages=(
   libedit-dev
   libcpp-httplib-dev
   libtorch-dev
+  libgloo-dev   # Gloo's headers: libtorch has Gloo compiled in, ProcessGroupGloo.hpp includes them
 )
 if [[ "${1:-}" == "--with-peers" ]]; then
   # chromium: headless screenshots of the HTML reports (analyze, report)

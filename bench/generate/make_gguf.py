@@ -39,7 +39,7 @@ w.add_vocab_size(V)
 w.add_file_type(gguf.LlamaFileType.ALL_F32)
 
 # A sentencepiece-style vocabulary (llama.cpp wants one to load): unk, bos, eos, 256 byte pieces,
-# then placeholder pieces. llama-bench feeds random token ids, so the pieces' text is irrelevant.
+# then synthetic "pieceN" pieces. llama-bench feeds random token ids, so the pieces' text is irrelevant.
 tokens = ["<unk>", "<s>", "</s>"] + [f"<0x{b:02X}>" for b in range(256)]
 types = [gguf.TokenType.UNKNOWN, gguf.TokenType.CONTROL, gguf.TokenType.CONTROL] + [gguf.TokenType.BYTE] * 256
 tokens += [f"piece{i}" for i in range(V - len(tokens))]

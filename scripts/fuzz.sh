@@ -52,6 +52,52 @@ find tests/fixtures -name '*.safetensors' -size -64k 2>/dev/null | head -5 | whi
 done
 seed toml_configs_fuzz 1 data/moderate/policy_zh.toml data/moderate/policy_en.toml
 seed toml_configs_fuzz 0 templates/*.toml
+seed_whole() {  # target selector-byte file...: whole files (JSON cut at 4 KiB would not parse)
+  local target=$1 byte=$2; shift 2
+  mkdir -p "$build/corpus/$target"
+  for f in "$@"; do
+    [[ -f "$f" ]] || continue
+    { printf "\\x$(printf %02x "$byte")"; head -c 65535 "$f"; } \
+      > "$build/corpus/$target/$(basename "$(dirname "$f")")-$(basename "$f").$byte"
+  done
+}
+seed_whole hf_files_fuzz 0 tests/fixtures/hf/*/config.json
+seed_whole hf_files_fuzz 1 tests/fixtures/hf/*/generation_config.json
+seed_whole hf_files_fuzz 2 tests/fixtures/hf/tokenizers/{gpt2,llama3,qwen2}.json tests/fixtures/hf/*/tokenizer.json
+# Request bodies as clients send them (selector = endpoint, see the targets).
+printf '%s' '{"prompt": "床前明月光", "max_tokens": 8, "temperature": 0.7, "stop": ["\n"], "n": 2}' > "$tmp/completion.json"
+printf '%s' '{"prompt": [[1, 2, 3], "hi"], "stream": true, "stream_options": {"include_usage": true}, "echo": true}' > "$tmp/completion2.json"
+printf '%s' '{"model": "x", "messages": [{"role": "system", "content": "简短"}, {"role": "user", "content": "你好"}], "max_tokens": 4, "stream": true, "seed": 7, "top_k": 5}' > "$tmp/chat.json"
+printf '%s' '{"user": "{content}\n", "assistant": "A: {content}\n", "generation_prompt": "A:", "stop": ["\nU:"]}' > "$tmp/template.json"
+printf '%s' '{"input": ["退款多久到账", "hello world"], "encoding_format": "base64"}' > "$tmp/embeddings.json"
+printf '%s' '{"texts": ["free prize, call now", "see you at lunch"], "explain": true}' > "$tmp/classify.json"
+printf '%s' '{"text": "加微信领取免费红包，傻逼"}' > "$tmp/moderate.json"
+printf '%s' '{"question": "退款几天能到账", "top": 3}' > "$tmp/faq.json"
+printf '%s' '{"texts": ["服务很好，下次再来", "太慢了，差评", "味道不错"], "labels": ["1", "0", "1"], "dates": ["2024-01-02", "2024-02-03", "2024-02-05"], "topics": 2}' > "$tmp/analyze.json"
+printf 'POST /v1/completions HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\n5\r\n{"pro\r\n0\r\n\r\n' > "$tmp/raw-chunked"
+printf 'GET /v1/models HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer k\r\nRange: bytes=0-1,5-\r\n\r\n' > "$tmp/raw-get"
+seed_whole serve_api_fuzz 0 "$tmp/completion.json" "$tmp/completion2.json"
+seed_whole serve_api_fuzz 1 "$tmp/chat.json"
+seed_whole serve_api_fuzz 2 "$tmp/template.json"
+byte=0
+for body in completion chat embeddings classify moderate faq analyze; do
+  seed_whole http_server_fuzz $byte "$tmp/$body.json"; byte=$((byte + 1))
+done
+seed_whole http_server_fuzz 7 "$tmp/raw-chunked" "$tmp/raw-get"
+# The live-server target's product endpoints run on real (small) models when a binary can build them.
+lmforge_bin=$(ls -t build*/lmforge 2>/dev/null | head -1 || true)
+if [[ -n "$lmforge_bin" && " ${targets[*]} " == *" http_server_fuzz "* ]]; then
+  models="$build/models"
+  mkdir -p "$models"
+  [[ -d "$models/classifier" ]] || "$lmforge_bin" classify train -i data/corpus/sms_spam.tsv --text-column SMS \
+    --label-column Label --out "$models/classifier" >/dev/null 2>&1 || true
+  [[ -d "$models/faq" ]] || "$lmforge_bin" faq build data/faq/shop_zh.csv -o "$models/faq" >/dev/null 2>&1 || true
+  [[ -f "$models/vectors.bin" ]] || "$lmforge_bin" embed train -i data/corpus/couplets_zh.tsv --dim 16 --epochs 1 \
+    --min-count 2 -o "$models/vectors.bin" >/dev/null 2>&1 || true
+  [[ -d "$models/classifier" ]] && export LMFORGE_FUZZ_CLASSIFIER="$PWD/$models/classifier"
+  [[ -d "$models/faq" ]] && export LMFORGE_FUZZ_FAQ="$PWD/$models/faq"
+  [[ -f "$models/vectors.bin" ]] && export LMFORGE_FUZZ_VECTORS="$PWD/$models/vectors.bin"
+fi
 
 status=0
 for t in "${targets[@]}"; do

@@ -12,6 +12,7 @@
 
 #include "lmforge/common/error.h"
 #include "lmforge/common/utf8.h"
+#include "hf_wordpiece.h"
 
 namespace lmforge::tok {
 
@@ -91,7 +92,7 @@ struct Regex {
 };
 
 struct PreTokenizerStep {
-  enum Kind { kSplit, kByteLevel } kind;
+  enum Kind { kSplit, kByteLevel, kBert } kind;  // kBert: BertPreTokenizer (hf_wordpiece.h)
   std::shared_ptr<Regex> regex;  // kSplit, or kByteLevel with use_regex
   bool add_prefix_space = false;
 };
@@ -125,7 +126,12 @@ struct HFTokenizer::Impl {
   int unk_id = -1;
   std::vector<AddedToken> added;
   std::unordered_map<int, const AddedToken*> added_by_id;
-  std::vector<std::string> normalizers;  // "NFC" / "NFKC", in order
+  std::vector<std::string> normalizers;  // "NFC" / "NFKC" / "Bert", in order
+  bool wordpiece = false;                // model WordPiece (else BPE)
+  hf::WordPieceOptions wordpiece_options;
+  hf::BertNormalizerOptions bert_normalizer;  // the "Bert" normalizer's settings
+  std::string decoder_prefix = "##";     // WordPiece decoder
+  bool decoder_cleanup = true;
   std::vector<PreTokenizerStep> pre_tokenizer;
   std::vector<int> prefix_ids, suffix_ids;  // TemplateProcessing's special tokens around $A
   std::vector<char32_t> byte_to_char = byte_to_char_table();
@@ -135,8 +141,9 @@ struct HFTokenizer::Impl {
 
   void read_model(const json& model) {
     const auto type = model.value("type", std::string());
+    if (type == "WordPiece") return read_wordpiece(model);
     if (type != "BPE")
-      runtime_error("{}: tokenizer model type '{}' is not supported (supported: BPE, byte-level)", source, type);
+      runtime_error("{}: tokenizer model type '{}' is not supported (supported: BPE (byte-level), WordPiece)", source, type);
     for (const auto& [piece, id] : model.at("vocab").items()) vocab[piece] = id.get<int>();
     int rank = 0;
     for (const auto& m : model.at("merges")) {
@@ -164,6 +171,15 @@ struct HFTokenizer::Impl {
         runtime_error("{}: BPE '{}' is not supported", source, unsupported);
   }
 
+  void read_wordpiece(const json& model) {
+    wordpiece = true;
+    for (const auto& [piece, id] : model.at("vocab").items()) vocab[piece] = id.get<int>();
+    wordpiece_options.prefix = model.value("continuing_subword_prefix", std::string("##"));
+    wordpiece_options.max_input_chars_per_word = model.value("max_input_chars_per_word", std::size_t{100});
+    if (auto it = vocab.find(model.value("unk_token", std::string("[UNK]"))); it != vocab.end()) unk_id = it->second;
+    wordpiece_options.unk_id = unk_id;
+  }
+
   void read_normalizer(const json& n) {
     if (n.is_null()) return;
     const auto type = n.value("type", std::string());
@@ -171,8 +187,15 @@ struct HFTokenizer::Impl {
       for (const auto& step : n.at("normalizers")) read_normalizer(step);
     } else if (type == "NFC" || type == "NFKC") {
       normalizers.push_back(type);
+    } else if (type == "BertNormalizer") {
+      bert_normalizer.clean_text = n.value("clean_text", true);
+      bert_normalizer.handle_chinese_chars = n.value("handle_chinese_chars", true);
+      bert_normalizer.lowercase = n.value("lowercase", true);
+      const auto& strip = n.contains("strip_accents") ? n["strip_accents"] : json();
+      bert_normalizer.strip_accents = strip.is_boolean() ? strip.get<bool>() : bert_normalizer.lowercase;
+      normalizers.push_back("Bert");
     } else {
-      runtime_error("{}: normalizer '{}' is not supported (supported: NFC, NFKC, Sequence)", source, type);
+      runtime_error("{}: normalizer '{}' is not supported (supported: NFC, NFKC, BertNormalizer, Sequence)", source, type);
     }
   }
 
@@ -191,8 +214,11 @@ struct HFTokenizer::Impl {
       if (p.value("behavior", std::string()) != "Isolated" || p.value("invert", false))
         runtime_error("{}: Split pre-tokenizer: behavior '{}' is not supported (Isolated)", source, p.value("behavior", std::string()));
       pre_tokenizer.push_back({PreTokenizerStep::kSplit, std::make_shared<Regex>(pattern["Regex"].get<std::string>(), source)});
+    } else if (type == "BertPreTokenizer") {
+      pre_tokenizer.push_back({PreTokenizerStep::kBert, nullptr});
     } else {
-      runtime_error("{}: pre_tokenizer '{}' is not supported (supported: ByteLevel, Split, Sequence)", source, type);
+      runtime_error("{}: pre_tokenizer '{}' is not supported (supported: ByteLevel, Split, BertPreTokenizer, Sequence)",
+                    source, type);
     }
   }
 
@@ -211,22 +237,31 @@ struct HFTokenizer::Impl {
         const auto name = item.at("SpecialToken").at("id").get<std::string>();
         for (const auto& id : p.at("special_tokens").at(name).at("ids")) (after ? suffix_ids : prefix_ids).push_back(id.get<int>());
       }
+    } else if (type == "BertProcessing") {  // "cls": ["[CLS]", 101], "sep": ["[SEP]", 102]
+      prefix_ids.push_back(p.at("cls").at(1).get<int>());
+      suffix_ids.push_back(p.at("sep").at(1).get<int>());
     } else if (type != "ByteLevel") {
-      runtime_error("{}: post_processor '{}' is not supported (supported: ByteLevel, TemplateProcessing, Sequence)", source, type);
+      runtime_error("{}: post_processor '{}' is not supported (supported: ByteLevel, TemplateProcessing, BertProcessing, "
+                    "Sequence)", source, type);
     }
   }
 
   std::string normalize(const std::string& text) const {
     if (normalizers.empty()) return text;
-    auto u = icu::UnicodeString::fromUTF8(text);
+    std::string out = text;
     for (const auto& name : normalizers) {
+      if (name == "Bert") {
+        out = hf::bert_normalize(out, bert_normalizer);
+        continue;
+      }
       UErrorCode status = U_ZERO_ERROR;
       const auto* n = name == "NFC" ? icu::Normalizer2::getNFCInstance(status) : icu::Normalizer2::getNFKCInstance(status);
       if (U_FAILURE(status)) runtime_error("{}: ICU {} is unavailable", source, name);
-      u = n->normalize(u, status);
+      const auto u = n->normalize(icu::UnicodeString::fromUTF8(out), status);
+      out.clear();
+      u.toUTF8String(out);
     }
-    std::string out;
-    return u.toUTF8String(out);
+    return out;
   }
 
   // A pre-token (bytes) -> its byte-level string -> BPE ids.
@@ -263,6 +298,10 @@ struct HFTokenizer::Impl {
     for (const auto& step : pre_tokenizer) {
       std::vector<std::string> next;
       for (auto& piece : pieces) {
+        if (step.kind == PreTokenizerStep::kBert) {
+          hf::bert_pre_tokenize(piece, next);
+          continue;
+        }
         if (step.kind == PreTokenizerStep::kByteLevel && step.add_prefix_space && !piece.starts_with(' ')) piece.insert(0, " ");
         if (step.regex) {
           for (auto& part : step.regex->split(piece)) next.push_back(std::move(part));
@@ -272,7 +311,10 @@ struct HFTokenizer::Impl {
       }
       pieces = std::move(next);
     }
-    for (const auto& piece : pieces) bpe(piece, ids);
+    for (const auto& piece : pieces) {
+      if (wordpiece) hf::wordpiece_encode(piece, vocab, wordpiece_options, source, ids);
+      else bpe(piece, ids);
+    }
   }
 
   // The longest added token starting at text[i], or null.
@@ -320,8 +362,13 @@ std::unique_ptr<HFTokenizer> HFTokenizer::load(const fs::path& path) {
     m.read_pre_tokenizer(j.value("pre_tokenizer", json()));
     m.read_post_processor(j.value("post_processor", json()));
     const auto decoder = j.value("decoder", json());
-    if (!decoder.is_null() && decoder.value("type", std::string()) != "ByteLevel")
-      runtime_error("{}: decoder '{}' is not supported (ByteLevel)", m.source, decoder.value("type", std::string()));
+    const auto decoder_type = decoder.is_null() ? std::string() : decoder.value("type", std::string());
+    if (m.wordpiece && decoder_type == "WordPiece") {
+      m.decoder_prefix = decoder.value("prefix", std::string("##"));
+      m.decoder_cleanup = decoder.value("cleanup", true);
+    } else if (!decoder.is_null() && decoder_type != (m.wordpiece ? "WordPiece" : "ByteLevel")) {
+      runtime_error("{}: decoder '{}' is not supported ({})", m.source, decoder_type, m.wordpiece ? "WordPiece" : "ByteLevel");
+    }
     if (j.contains("added_tokens"))
       for (const auto& a : j["added_tokens"])
         m.added.push_back({a.at("id").get<int>(), a.at("content").get<std::string>(), a.value("special", false),
@@ -331,7 +378,7 @@ std::unique_ptr<HFTokenizer> HFTokenizer::load(const fs::path& path) {
   }
   bool byte_level = false;
   for (const auto& step : m.pre_tokenizer) byte_level |= step.kind == PreTokenizerStep::kByteLevel;
-  if (!byte_level) runtime_error("{}: only byte-level BPE is supported (the pre_tokenizer has no ByteLevel step)", m.source);
+  if (!byte_level && !m.wordpiece) runtime_error("{}: only byte-level BPE is supported (the pre_tokenizer has no ByteLevel step)", m.source);
   for (int b = 0; b < 256; ++b) m.char_to_byte[m.byte_to_char[b]] = static_cast<std::uint8_t>(b);
 
   // The spec: every id's piece (vocabulary and added tokens), specials as control pieces.
@@ -384,6 +431,16 @@ std::vector<int> HFTokenizer::encode_plain(std::string_view text) const {
   return ids;
 }
 
+std::vector<int> HFTokenizer::encode_truncated(std::string_view text, std::size_t max_tokens) const {
+  const auto& m = *impl_;
+  std::vector<int> ids = m.prefix_ids;
+  m.encode_plain(text, ids);
+  const std::size_t specials = m.prefix_ids.size() + m.suffix_ids.size();
+  ids.resize(std::min(ids.size(), std::max(max_tokens, specials) - m.suffix_ids.size()));
+  ids.insert(ids.end(), m.suffix_ids.begin(), m.suffix_ids.end());
+  return ids;
+}
+
 std::vector<std::string> HFTokenizer::encode_pieces(std::string_view text) const {
   std::vector<std::string> pieces;
   for (int id : encode(text)) pieces.push_back(impl_->spec.pieces[id].text);
@@ -394,6 +451,15 @@ std::string HFTokenizer::decode(std::span<const int> ids) const { return decode(
 
 std::string HFTokenizer::decode(std::span<const int> ids, bool skip_special_tokens) const {
   const auto& m = *impl_;
+  if (m.wordpiece) {
+    std::vector<std::string> tokens;
+    for (int id : ids) {
+      if (id < 0 || id >= static_cast<int>(m.spec.pieces.size())) continue;
+      if (auto it = m.added_by_id.find(id); it != m.added_by_id.end() && skip_special_tokens && it->second->special) continue;
+      tokens.push_back(m.spec.pieces[id].text);
+    }
+    return hf::wordpiece_decode(tokens, m.decoder_prefix, m.decoder_cleanup);
+  }
   std::string out;
   for (int id : ids) {
     if (id < 0 || id >= static_cast<int>(m.spec.pieces.size())) continue;

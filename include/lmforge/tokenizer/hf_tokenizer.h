@@ -10,7 +10,10 @@
 // normalizer null / NFC / NFKC / Sequence of those; pre_tokenizer ByteLevel (its GPT-2 regex
 // when use_regex, add_prefix_space), Split (a regex, behavior Isolated) and Sequence of those;
 // post_processor ByteLevel / TemplateProcessing (special tokens around a single sequence) /
-// Sequence; decoder ByteLevel. Anything else (WordPiece, Unigram, another regex behaviour) is a
+// Sequence; decoder ByteLevel. And BERT's WordPiece (model WordPiece with unk_token,
+// continuing_subword_prefix, max_input_chars_per_word; BertNormalizer; BertPreTokenizer;
+// BertProcessing or TemplateProcessing adding [CLS] / [SEP]; decoder WordPiece), see
+// src/tokenizer/hf_wordpiece.h. Anything else (Unigram, another regex behaviour) is a
 // RuntimeError naming it, at load time. The pre-tokenizer regexes run on ICU, with \s and \S
 // read as Unicode White_Space as the Rust regex engine does.
 // bos / eos come from tokenizer_config.json next to tokenizer.json (bos_token, eos_token).
@@ -44,6 +47,9 @@ class HFTokenizer : public Tokenizer {
 
   // Without the post-processor's special tokens (what a chat template's pieces need).
   std::vector<int> encode_plain(std::string_view text) const;
+  // With the post-processor's special tokens, the text's own ids cut at the end so that the
+  // whole is at most max_tokens long (the `tokenizers` truncation an encoder's input needs).
+  std::vector<int> encode_truncated(std::string_view text, std::size_t max_tokens) const;
 
  private:
   HFTokenizer();

@@ -14,6 +14,16 @@ Faults: F malformed or oversized requests (broken JSON, wrong types, deep nestin
 UTF-8, bodies over the limit, garbage request lines, half-sent bodies); each must get a 4xx
 (or, for a request that is not complete HTTP, a closed connection), never a 5xx, and /health must answer
 afterwards. With --pid, the server's resident memory before and after is printed.
+
+Stress (--stress): slow clients and clients that leave. (1) Slowloris: --slow N connections each
+send a request's headers one byte every second for --slow-seconds while one well-behaved client
+keeps asking GET /health and a short completion; reported: the server's threads and RSS during
+the attack (with --pid), how many of the good client's requests were answered and their worst
+latency. (2) Mid-stream disconnects: --disconnects K streamed completions whose client closes the
+socket after the first event; afterwards every slot must be free again (a normal request is
+answered at once) and the server's thread count must be back where it was. (3) Bodies at and
+just over --max-body: exactly at the limit is accepted (a 4xx for its content at most, never 413),
+one byte over is a 413.
 """
 import argparse
 import http.client
@@ -188,6 +198,136 @@ def faults(args, url):
             "non_4xx_answers": len(bad), "examples": [repr(b) for b in bad[:3]], "server_up_after": up}
 
 
+def threads_of(pid):
+    try:
+        for line in open(f"/proc/{pid}/status"):
+            if line.startswith("Threads:"):
+                return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def good_client(url, headers, stop, results):
+    """Asks /health and a 4-token completion back to back until `stop`, recording each outcome."""
+    body = json.dumps({"prompt": "Hello", "max_tokens": 4})
+    while not stop.is_set():
+        for method, path, data in (("GET", "/health", None), ("POST", "/v1/completions", body)):
+            start = time.monotonic()
+            try:
+                conn = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
+                conn.request(method, path, data, headers)
+                status = conn.getresponse().status
+                conn.close()
+            except Exception:  # noqa: BLE001 - a refused or dropped connection is an outcome to count
+                status = 0
+            results.append((status, time.monotonic() - start))
+        time.sleep(0.2)
+
+
+def slowloris(args, url, headers):
+    conns, sent = [], 0
+    for _ in range(args.slow):
+        try:
+            conns.append(socket.create_connection((url.hostname, url.port), timeout=5))
+        except OSError:
+            break
+    request = b"POST /v1/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-Pad: " + b"a" * 4096
+    stop, results = threading.Event(), []
+    good = threading.Thread(target=good_client, args=(url, headers, stop, results))
+    good.start()
+    peak_threads, peak_rss, closed_by_server = 0, 0, 0
+    began = time.monotonic()
+    while time.monotonic() - began < args.slow_seconds:
+        for c in list(conns):
+            try:
+                c.send(request[sent:sent + 1])
+            except OSError:
+                closed_by_server += 1
+                conns.remove(c)
+        sent += 1
+        if args.pid:
+            peak_threads = max(peak_threads, threads_of(args.pid) or 0)
+            peak_rss = max(peak_rss, rss_kib(args.pid) or 0)
+        time.sleep(1)
+    for c in conns:
+        c.close()
+    stop.set()
+    good.join()
+    answered = [t for status, t in results if 200 <= status < 500]
+    return {"slow_connections": args.slow, "seconds": args.slow_seconds, "bytes_sent_each": sent,
+            "closed_by_server": closed_by_server, "server_threads_peak": peak_threads or None,
+            "server_rss_kib_peak": peak_rss or None, "good_requests": len(results),
+            "good_answered": len(answered), "good_worst_ms": round(1e3 * max(answered), 1) if answered else None,
+            "good_statuses": sorted({status for status, _ in results})}
+
+
+def disconnects(args, url, headers):
+    threads_before = threads_of(args.pid) if args.pid else None
+    body = json.dumps({"prompt": "ROMEO:", "max_tokens": 512, "stream": True, "temperature": 0.8}).encode()
+    key = ("Authorization: Bearer " + args.key + "\r\n").encode() if args.key else b""
+    first_events = 0
+    for _ in range(args.disconnects):
+        s = socket.create_connection((url.hostname, url.port), timeout=30)
+        s.sendall(b"POST /v1/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" + key +
+                  f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+        received = b""
+        while b"data: " not in received:  # the headers may come in a packet of their own
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            received += chunk
+        first_events += b"data: " in received
+        s.close()  # mid-stream: the server learns it at its next write
+    time.sleep(1)
+    start = time.monotonic()
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
+    conn.request("POST", "/v1/completions", json.dumps({"prompt": "Hello", "max_tokens": 4}), headers)
+    status = conn.getresponse().status
+    after_ms = round(1e3 * (time.monotonic() - start), 1)
+    conn.close()
+    time.sleep(1)
+    return {"disconnects": args.disconnects, "streams_started": first_events, "next_request_status": status,
+            "next_request_ms": after_ms, "server_threads_before": threads_before,
+            "server_threads_after": threads_of(args.pid) if args.pid else None}
+
+
+def body_limits(args, url, headers):
+    out = {}
+    for name, size in (("at limit", args.max_body), ("one over", args.max_body + 1)):
+        prefix, suffix = '{"prompt": "', '", "max_tokens": 1}'
+        body = (prefix + "a" * (size - len(prefix) - len(suffix)) + suffix).encode()
+        assert len(body) == size
+        s = socket.create_connection((url.hostname, url.port), timeout=60)
+        try:
+            s.sendall(b"POST /v1/completions HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: "
+                      b"application/json\r\n" + f"Content-Length: {size}\r\n\r\n".encode() + body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        data = b""
+        try:
+            while chunk := s.recv(65536):
+                data += chunk
+        except (ConnectionResetError, socket.timeout):
+            pass
+        s.close()
+        out[name] = int(data[9:12]) if data.startswith(b"HTTP/1.1 ") else 0
+    return out
+
+
+def stress(args, url, headers):
+    result = {"body_limits": body_limits(args, url, headers), "disconnects": disconnects(args, url, headers),
+              "slowloris": slowloris(args, url, headers)}
+    health = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
+    health.request("GET", "/health")
+    result["server_up_after"] = health.getresponse().status == 200
+    limits = result["body_limits"]
+    d = result["disconnects"]
+    result["failed"] = (not result["server_up_after"] or limits["one over"] != 413 or limits["at limit"] == 413
+                        or not 200 <= limits["at limit"] < 500 or d["next_request_status"] != 200)
+    return result
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("base")
@@ -198,6 +338,10 @@ def main():
     ap.add_argument("--stream-share", type=float, default=0.5)
     ap.add_argument("--faults", type=int, default=1000)
     ap.add_argument("--max-body", type=int, default=4 << 20)
+    ap.add_argument("--stress", action="store_true", help="slowloris, mid-stream disconnects, bodies at the limit")
+    ap.add_argument("--slow", type=int, default=64, help="slowloris connections")
+    ap.add_argument("--slow-seconds", type=float, default=20)
+    ap.add_argument("--disconnects", type=int, default=50)
     ap.add_argument("--pid", type=int)
     ap.add_argument("--json")
     args = ap.parse_args()
@@ -210,6 +354,8 @@ def main():
     result["rss_kib_after_load"] = rss_kib(args.pid) if args.pid else None
     result["faults"] = faults(args, url) if args.faults > 0 else None
     result["rss_kib_after_faults"] = rss_kib(args.pid) if args.pid else None
+    result["stress"] = stress(args, url, headers) if args.stress else None
+    result["rss_kib_after_stress"] = rss_kib(args.pid) if args.pid else None
     print(json.dumps(result, indent=1, ensure_ascii=False))
     if args.json:
         with open(args.json, "w") as f:
@@ -218,6 +364,8 @@ def main():
     if result["load"] and (result["load"]["server_errors"] or result["load"]["connection_failures"]):
         failed = True
     if result["faults"] and (result["faults"]["non_4xx_answers"] or not result["faults"]["server_up_after"]):
+        failed = True
+    if result["stress"] and result["stress"]["failed"]:
         failed = True
     sys.exit(1 if failed else 0)
 

@@ -3,7 +3,9 @@
 #   bash bench/serve/run.sh BIN [MODEL_DIR] [SECONDS] [CLIENT_COUNTS] [SLOTS]
 # MODEL_DIR defaults to runs/waimai-gpt (the README's waimai GPT) and, when that is absent, a
 # tiny GPT trained here in seconds. For each client count: requests/s, tokens/s, p50/p99; then
-# 1,000 malformed/oversized requests, which must all get 4xx with the server still up.
+# 1,000 malformed/oversized requests, which must all get 4xx with the server still up; then slow
+# clients, mid-stream disconnects and bodies at the limit (load.py --stress; SLOW, SLOW_SECONDS,
+# DISCONNECTS set its sizes).
 set -euo pipefail
 bin="$(realpath "${1:?usage: run.sh BIN [MODEL_DIR] [SECONDS] [CLIENT_COUNTS] [SLOTS]}")"
 model="${2:-runs/waimai-gpt}"
@@ -66,6 +68,23 @@ for case in f["by_case"].values():
 print(f'faults: {f["fault_requests"]} requests -> statuses {dict(sorted(codes.items()))} (0 = connection closed), '
       f'non-4xx answers {f["non_4xx_answers"]}, server up after: {f["server_up_after"]}, '
       f'RSS {r["rss_kib_before"] / 1024:.0f} -> {r["rss_kib_after_faults"] / 1024:.0f} MiB')
+PY
+python3 bench/serve/load.py "http://127.0.0.1:$port" --seconds 0 --faults 0 --stress --max-body $max_body \
+  --slow "${SLOW:-64}" --slow-seconds "${SLOW_SECONDS:-20}" --disconnects "${DISCONNECTS:-50}" --pid "$pid" \
+  --json "$tmp/stress.json" >/dev/null || status=1
+python3 - "$tmp/stress.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))["stress"]
+b, d, l = s["body_limits"], s["disconnects"], s["slowloris"]
+print(f'body at the limit -> {b["at limit"]}, one byte over -> {b["one over"]}')
+print(f'mid-stream disconnects: {d["streams_started"]}/{d["disconnects"]} streams cut after their first event; '
+      f'next request {d["next_request_status"]} in {d["next_request_ms"]} ms; server threads {d["server_threads_before"]} '
+      f'before, {d["server_threads_after"]} after')
+print(f'slowloris: {l["slow_connections"]} connections x {l["seconds"]:.0f}s ({l["bytes_sent_each"]} header bytes each, '
+      f'{l["closed_by_server"]} closed by the server): server threads peak {l["server_threads_peak"]}, '
+      f'RSS peak {(l["server_rss_kib_peak"] or 0) / 1024:.0f} MiB; well-behaved client: {l["good_answered"]}/{l["good_requests"]} '
+      f'answered, worst {l["good_worst_ms"]} ms, statuses {l["good_statuses"]}')
+print(f'server up after: {s["server_up_after"]}')
 PY
 echo "server RSS: ${rss_start} MiB after start, $(rss_mib) MiB at the end"
 kill -TERM "$pid"

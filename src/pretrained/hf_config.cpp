@@ -109,6 +109,9 @@ DecoderConfig DecoderConfig::from_json(const nlohmann::json& j, const std::strin
   if (j.contains("architectures") && j["architectures"].is_array())
     for (const auto& a : j["architectures"])
       if (a.is_string()) architectures += (architectures.empty() ? "" : ", ") + a.get<std::string>();
+  if (c.model_type == "bert")  // an encoder (lmforge/pretrained/encoder_model.h): no text to generate
+    runtime_error("{}: model_type 'bert' is an encoder (sentence embeddings), not a decoder: use `lmforge embed "
+                  "sentences`", source);
   if (std::find(std::begin(kSupported), std::end(kSupported), c.model_type) == std::end(kSupported))
     runtime_error("{}: model_type '{}'{} is not supported (supported: {})", source, c.model_type,
                   architectures.empty() ? "" : " (" + architectures + ")", supported_model_types());

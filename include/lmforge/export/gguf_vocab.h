@@ -1,0 +1,46 @@
+// The tokenizer part of a GGUF file's metadata (tokenizer.ggml.*), which llama.cpp needs to
+// load a model at all:
+//   - from a Hugging Face tokenizer.json with a byte-level BPE model (GPT-2, Llama 3, Qwen2):
+//     tokenizer.ggml.model "gpt2", tokens by id, merges, token_type (normal 1, control 3 for
+//     special added tokens, user-defined 4 for other added tokens, unused 5 for padding ids past
+//     the tokenizer's end), bos/eos, and the pre-tokenizer name llama.cpp knows the family by;
+//   - otherwise placeholder tokens "<|id|>" (user-defined, so llama.cpp reads a prompt written
+//     as "<|12|><|7|>" back as exactly those ids and prints generated ids the same way).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "lmforge/export/gguf_writer.h"
+
+namespace lmforge::exporting {
+
+// llama_token_type numbers.
+enum class TokenType : std::int32_t { Normal = 1, Unknown = 2, Control = 3, UserDefined = 4, Unused = 5, Byte = 6 };
+
+struct GgufVocab {
+  std::string model = "gpt2";           // tokenizer.ggml.model
+  std::string pre = "default";          // tokenizer.ggml.pre
+  std::vector<std::string> tokens;      // by id, exactly vocab_size of them
+  std::vector<std::int64_t> types;      // TokenType per id
+  std::vector<std::string> merges;      // "a b" in rank order
+  int bos_id = -1, eos_id = -1;         // -1: not written
+  bool add_bos = false;                 // llama.cpp prepends bos to a tokenized prompt
+  bool placeholder = false;             // tokens are "<|id|>" stand-ins
+
+  void write_to(gguf::Writer& writer) const;
+};
+
+// Placeholder tokens "<|0|>" .. "<|vocab_size-1|>".
+GgufVocab placeholder_vocab(std::int64_t vocab_size, int bos_id, int eos_id);
+
+// From tokenizer.json (byte-level BPE). `pre` is llama.cpp's pre-tokenizer name for the family
+// ("gpt-2", "llama-bpe", "qwen2"). Ids past the tokenizer's last one up to vocab_size become
+// "[PAD<id>]" unused tokens. RuntimeError naming the file when it is not a byte-level BPE
+// (e.g. SentencePiece-style byte_fallback models) or names ids at or past vocab_size.
+GgufVocab vocab_from_tokenizer_json(const std::filesystem::path& file, std::int64_t vocab_size, const std::string& pre,
+                                    int bos_id, int eos_id);
+
+}  // namespace lmforge::exporting

@@ -1,0 +1,89 @@
+#include "lmforge/export/gguf_vocab.h"
+
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "lmforge/common/error.h"
+
+namespace lmforge::exporting {
+
+void GgufVocab::write_to(gguf::Writer& w) const {
+  using gguf::Value;
+  w.set("tokenizer.ggml.model", Value::string(model));
+  w.set("tokenizer.ggml.pre", Value::string(pre));
+  w.set("tokenizer.ggml.tokens", Value::strings(tokens));
+  w.set("tokenizer.ggml.token_type", Value::i32s(types));
+  w.set("tokenizer.ggml.merges", Value::strings(merges));
+  if (bos_id >= 0) w.set("tokenizer.ggml.bos_token_id", Value::u32(static_cast<std::uint32_t>(bos_id)));
+  if (eos_id >= 0) w.set("tokenizer.ggml.eos_token_id", Value::u32(static_cast<std::uint32_t>(eos_id)));
+  w.set("tokenizer.ggml.add_bos_token", Value::boolean(add_bos));
+  w.set("tokenizer.ggml.add_eos_token", Value::boolean(false));
+}
+
+GgufVocab placeholder_vocab(std::int64_t vocab_size, int bos_id, int eos_id) {
+  GgufVocab v;
+  v.placeholder = true;
+  for (std::int64_t i = 0; i < vocab_size; ++i) {
+    v.tokens.push_back(fmt::format("<|{}|>", i));
+    v.types.push_back(static_cast<std::int64_t>(TokenType::UserDefined));
+  }
+  v.bos_id = bos_id;
+  v.eos_id = eos_id;
+  return v;
+}
+
+GgufVocab vocab_from_tokenizer_json(const std::filesystem::path& file, std::int64_t vocab_size, const std::string& pre,
+                                    int bos_id, int eos_id) {
+  std::ifstream in(file);
+  if (!in) runtime_error("cannot read {}", file.string());
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception& e) {
+    runtime_error("{} is not valid JSON: {}", file.string(), e.what());
+  }
+  const auto& model = j.value("model", nlohmann::json::object());
+  if (model.value("type", std::string()) != "BPE" || !model.contains("vocab") || !model["vocab"].is_object())
+    runtime_error("{}: only byte-level BPE tokenizers (GPT-2, Llama 3, Qwen2) are exported to GGUF", file.string());
+  if (model.value("byte_fallback", false))
+    runtime_error("{}: a SentencePiece-style BPE (byte_fallback) is not exported to GGUF yet", file.string());
+
+  GgufVocab v;
+  v.pre = pre;
+  v.tokens.assign(static_cast<std::size_t>(vocab_size), {});
+  v.types.assign(static_cast<std::size_t>(vocab_size), static_cast<std::int64_t>(TokenType::Normal));
+  std::vector<bool> seen(static_cast<std::size_t>(vocab_size), false);
+  auto place = [&](std::int64_t id, const std::string& text, TokenType type) {
+    if (id < 0 || id >= vocab_size)
+      runtime_error("{}: token '{}' has id {}, outside the model's vocabulary of {}", file.string(), text, id, vocab_size);
+    v.tokens[id] = text;
+    v.types[id] = static_cast<std::int64_t>(type);
+    seen[id] = true;
+  };
+  try {
+    for (const auto& [text, id] : model["vocab"].items()) place(id.get<std::int64_t>(), text, TokenType::Normal);
+    for (const auto& added : j.value("added_tokens", nlohmann::json::array()))
+      place(added.at("id").get<std::int64_t>(), added.at("content").get<std::string>(),
+            added.value("special", false) ? TokenType::Control : TokenType::UserDefined);
+    for (const auto& merge : model.value("merges", nlohmann::json::array())) {
+      if (merge.is_string()) v.merges.push_back(merge.get<std::string>());
+      else v.merges.push_back(merge.at(0).get<std::string>() + " " + merge.at(1).get<std::string>());
+    }
+  } catch (const nlohmann::json::exception& e) {
+    runtime_error("{}: {}", file.string(), e.what());
+  }
+  for (std::int64_t id = 0; id < vocab_size; ++id)
+    if (!seen[id]) {
+      v.tokens[id] = fmt::format("[PAD{}]", id);
+      v.types[id] = static_cast<std::int64_t>(TokenType::Unused);
+    }
+  v.bos_id = bos_id;
+  v.eos_id = eos_id;
+  // A TemplateProcessing post-processor that starts with the bos token prepends it (Llama 3).
+  if (bos_id >= 0 && j.contains("post_processor") && !j["post_processor"].is_null())
+    v.add_bos = j["post_processor"].dump().find(nlohmann::json(v.tokens[bos_id]).dump()) != std::string::npos;
+  return v;
+}
+
+}  // namespace lmforge::exporting

@@ -124,7 +124,7 @@ GgufExportResult export_gguf_hf_llama(const GgufExportOptions& options) {
   writer.set(a + "attention.head_count", u32(H));
   writer.set(a + "attention.head_count_kv", u32(Hkv));
   writer.set(a + "rope.freq_base", Value::f32(static_cast<float>(theta)));
-  writer.set(a + "attention.layer_norm_rms_eps", Value::f32(static_cast<float>(eps)));
+  writer.set(a + "attention.layer_norm_rms_epsilon", Value::f32(static_cast<float>(eps)));
   writer.set(a + "vocab_size", u32(V));
   writer.set(a + "rope.dimension_count", u32(D));
   if (D != C / H) {

@@ -28,6 +28,10 @@ GgufVocab placeholder_vocab(std::int64_t vocab_size, int bos_id, int eos_id) {
     v.tokens.push_back(fmt::format("<|{}|>", i));
     v.types.push_back(static_cast<std::int64_t>(TokenType::UserDefined));
   }
+  // bos and eos are control tokens, as in every real vocabulary (llama.cpp ends generation on
+  // control tokens it knows as end-of-generation).
+  for (int id : {bos_id, eos_id})
+    if (id >= 0 && id < vocab_size) v.types[id] = static_cast<std::int64_t>(TokenType::Control);
   v.bos_id = bos_id;
   v.eos_id = eos_id;
   return v;

@@ -5,7 +5,8 @@
 //     special added tokens, user-defined 4 for other added tokens, unused 5 for padding ids past
 //     the tokenizer's end), bos/eos, and the pre-tokenizer name llama.cpp knows the family by;
 //   - otherwise placeholder tokens "<|id|>" (user-defined, so llama.cpp reads a prompt written
-//     as "<|12|><|7|>" back as exactly those ids and prints generated ids the same way).
+//     as "<|12|><|7|>" back as exactly those ids and prints generated ids the same way; bos and
+//     eos are control tokens, which llama.cpp parses in a prompt only with special-token parsing).
 #pragma once
 
 #include <cstdint>

@@ -20,6 +20,7 @@ Writes
       input_ids, attention_mask  I64 [B, T]   a padded batch of the texts (right padding)
       hidden                     F32 [B, T, H] last_hidden_state (weights upcast to float32)
       pooled                     F32 [B, H]    mean over the attention mask (L2-normalised for bert/)
+  and sentences.txt (the batch's texts) + expected_pooled.txt (pooled as text, for the CLI test).
 
 Needs tokenizers, transformers (tested with 4.44.2), torch, safetensors:
   python3 tools/make_bert_fixtures.py [--out tests/fixtures/hf]
@@ -148,6 +149,9 @@ def write_model(out, tokenizer_path, dtype, masked_lm, sentence_transformers):
               os.path.join(out, "expected.safetensors"))
     with open(os.path.join(out, "sentences.txt"), "w", encoding="utf-8") as f:
         f.write("\n".join(BATCH) + "\n")
+    with open(os.path.join(out, "expected_pooled.txt"), "w") as f:  # for tests/cli/embed_sentences.sh
+        for row in pooled.tolist():
+            f.write(" ".join(f"{v:.7g}" for v in row) + "\n")
     print(out, dtype, "batch", tuple(input_ids.shape))
 
 

@@ -110,8 +110,8 @@ DecoderConfig DecoderConfig::from_json(const nlohmann::json& j, const std::strin
     for (const auto& a : j["architectures"])
       if (a.is_string()) architectures += (architectures.empty() ? "" : ", ") + a.get<std::string>();
   if (c.model_type == "bert")  // an encoder (lmforge/pretrained/encoder_model.h): no text to generate
-    runtime_error("{}: model_type 'bert' is an encoder (sentence embeddings), not a decoder: use `lmforge embed "
-                  "sentences`", source);
+    runtime_error("{}: model_type 'bert' is an encoder, not a decoder (supported: {}): use `lmforge embed sentences`",
+                  source, supported_model_types());
   if (std::find(std::begin(kSupported), std::end(kSupported), c.model_type) == std::end(kSupported))
     runtime_error("{}: model_type '{}'{} is not supported (supported: {})", source, c.model_type,
                   architectures.empty() ? "" : " (" + architectures + ")", supported_model_types());

@@ -3,9 +3,12 @@
 // Commands: /reset (forget the conversation), /params [key=value ...] (show or change the
 // generation parameters), /system TEXT, /quit. Ctrl-C stops the current answer, not the session.
 //
-// The prompt is built by a chat template: config.json "chat_template" when the model has one,
-// an object {"system": "...{content}...", "user": "...", "assistant": "...",
-// "generation_prompt": "...", "stop": [...]}; else a plain "User: / Assistant:" transcript.
+// The prompt is built by a chat template (lmforge/serve/chat_template.h): for our GPT,
+// config.json "chat_template" when the model has one, an object {"system": "...{content}...",
+// "user": "...", "assistant": "...", "generation_prompt": "...", "stop": [...]}, else a plain
+// "User: / Assistant:" transcript; for a Hugging Face directory, tokenizer_config.json's Jinja
+// template recognised by its markers (ChatML, Llama 3, Llama 2, Mistral, Gemma) and rendered as
+// transformers' apply_chat_template does. --chat-template overrides either.
 #include <unistd.h>
 
 #include <atomic>
@@ -19,6 +22,7 @@
 
 #include "generate_client.h"
 #include "lmforge/common/error.h"
+#include "lmforge/serve/chat_template.h"
 #include "registry.h"
 
 #ifdef LMFORGE_HAVE_LIBEDIT
@@ -31,52 +35,25 @@ struct ChatArgs {
   std::string model;
   std::string system;
   std::string history_file;
+  std::string chat_template;
+  bool print_prompt_ids = false;
   int threads = 0;
   lmforge::cli::GenerationFlags flags;
 };
 
-struct ChatTemplate {
-  std::string system = "{content}\n\n";
-  std::string user = "User: {content}\n";
-  std::string assistant = "Assistant: {content}\n";
-  std::string generation_prompt = "Assistant:";
-  std::vector<std::string> stop{"\nUser:"};
-
-  static ChatTemplate from_config(const std::string& text) {
-    ChatTemplate t;
-    if (text.empty()) return t;
-    nlohmann::json j;
-    try {
-      j = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::exception&) {
-      lmforge::runtime_error("config.json chat_template must be a JSON object string with system/user/assistant/"
-                             "generation_prompt/stop (got something else); not falling back silently");
-    }
-    for (const auto& [key, value] : j.items()) {
-      if (key == "system") t.system = value.get<std::string>();
-      else if (key == "user") t.user = value.get<std::string>();
-      else if (key == "assistant") t.assistant = value.get<std::string>();
-      else if (key == "generation_prompt") t.generation_prompt = value.get<std::string>();
-      else if (key == "stop") t.stop = value.get<std::vector<std::string>>();
-      else lmforge::runtime_error("config.json chat_template: unknown key '{}'", key);
-    }
-    return t;
+// The prompt of the next turn: the system prompt, the exchanges so far, the new user line.
+std::vector<lmforge::serve::ChatMessage> conversation(const std::string& system_prompt,
+                                                      const std::vector<std::pair<std::string, std::string>>& turns,
+                                                      const std::string& next_user) {
+  std::vector<lmforge::serve::ChatMessage> messages;
+  if (!system_prompt.empty()) messages.push_back({"system", system_prompt});
+  for (const auto& [u, a] : turns) {
+    messages.push_back({"user", u});
+    messages.push_back({"assistant", a});
   }
-
-  static std::string fill(const std::string& pattern, const std::string& content) {
-    std::string out = pattern;
-    const auto at = out.find("{content}");
-    if (at != std::string::npos) out.replace(at, 9, content);
-    return out;
-  }
-
-  std::string render(const std::string& system_prompt, const std::vector<std::pair<std::string, std::string>>& turns,
-                     const std::string& next_user) const {
-    std::string prompt = system_prompt.empty() ? "" : fill(system, system_prompt);
-    for (const auto& [u, a] : turns) prompt += fill(user, u) + fill(assistant, a);
-    return prompt + fill(user, next_user) + generation_prompt;
-  }
-};
+  messages.push_back({"user", next_user});
+  return messages;
+}
 
 std::atomic<bool> interrupted{false};
 void on_sigint(int) { interrupted = true; }
@@ -115,8 +92,10 @@ void run_chat(const ChatArgs& a) {
   if (!(a.flags.top_p > 0 && a.flags.top_p <= 1)) lmforge::usage_error("--top-p must be in (0, 1] (1 = disabled), got {}", a.flags.top_p);
   lmforge::cli::GenerateClient client(a.model, a.threads);
   const auto info = client.describe();
-  if (info["model_type"] != "gpt") lmforge::usage_error("chat needs a GPT model; {} is {}", a.model, info["model_type"].dump());
-  const auto chat_template = ChatTemplate::from_config(info["chat_template"].get<std::string>());
+  if (info["model_type"] == "seq2seq") lmforge::usage_error("chat needs a decoder (GPT) model; {} is seq2seq", a.model);
+  const auto chat_template =
+      lmforge::serve::ChatTemplate::choose(info.value("chat_template", std::string()), a.chat_template);
+  if (!chat_template.unusable.empty()) lmforge::runtime_error("{}: {}", a.model, chat_template.unusable);
   const bool interactive = isatty(STDIN_FILENO) != 0;
 #ifdef LMFORGE_HAVE_LIBEDIT
   if (interactive && !a.history_file.empty()) read_history(a.history_file.c_str());
@@ -164,14 +143,16 @@ void run_chat(const ChatArgs& a) {
       for (const auto& s : request["stop"]) stop.push_back(s.get<std::string>());
     }
     request["stop"] = stop;
+    chat_template.add_request_keys(request);
     request["n"] = 1;
+    if (a.print_prompt_ids) request["return_prompt_ids"] = true;
     interrupted = false;
     auto previous = std::signal(SIGINT, on_sigint);
     nlohmann::json result;
     std::string answer;
     try {
       while (true) {
-        request["prompt"] = chat_template.render(system_prompt, turns, line);
+        request["prompt"] = chat_template.render(conversation(system_prompt, turns, line));
         try {
           result = client.run(request, [&](int, std::string_view text) {
             if (interrupted) return false;
@@ -186,6 +167,11 @@ void run_chat(const ChatArgs& a) {
           turns.erase(turns.begin());
           fmt::print(stderr, "(context full: dropped the oldest exchange)\n");
         }
+      }
+      if (a.print_prompt_ids) {
+        std::string ids;
+        for (const auto& id : result["prompt_ids"]) ids += (ids.empty() ? "" : " ") + std::to_string(id.get<int>());
+        fmt::print(stderr, "prompt ids: {}\n", ids);
       }
       answer = result["samples"][0]["text"].get<std::string>();
       if (result["samples"][0]["finish_reason"] == "cancelled") fmt::print(" [stopped]");
@@ -203,10 +189,14 @@ void run_chat(const ChatArgs& a) {
 
 void add_chat_command(CLI::App& root) {
   auto args = std::make_shared<ChatArgs>();
-  auto* cmd = root.add_subcommand("chat", "Talk with a trained GPT in the terminal (line editing, history, /reset, /params)");
-  cmd->add_option("model", args->model, "Model directory or the run directory of `lmforge train`")->required();
+  auto* cmd = root.add_subcommand("chat", "Talk with a trained GPT or a Hugging Face chat model in the terminal (line editing, history, /reset, /params)");
+  cmd->add_option("model", args->model, "Model directory, the run directory of `lmforge train`, or a Hugging Face directory")->required();
   cmd->add_option("--system", args->system, "System prompt placed before the conversation");
   cmd->add_option("--history-file", args->history_file, "Keep the input history in this file (interactive sessions)");
+  cmd->add_option("--chat-template", args->chat_template,
+                  "Prompt format instead of the model's: a style (chatml, llama3, llama2, mistral, gemma) or a JSON "
+                  "object {\"system\", \"user\", \"assistant\", \"generation_prompt\", \"stop\"}; default: the model's");
+  cmd->add_flag("--print-prompt-ids", args->print_prompt_ids, "Print the token ids of each prompt fed to the model on stderr");
   args->flags.add_to(cmd, /*seq2seq_options=*/false);
   cmd->add_option("--threads", args->threads, "libtorch compute threads; 0 = all cores")
       ->capture_default_str()

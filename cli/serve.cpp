@@ -15,6 +15,7 @@
 #include "generate_client.h"
 #include "lmforge/common/error.h"
 #include "lmforge/serve/auth.h"
+#include "lmforge/serve/chat_template.h"
 #include "lmforge/serve/server.h"
 #include "registry.h"
 
@@ -27,21 +28,28 @@ extern "C" void on_stop_signal(int signal) {
   (void)!write(stop_pipe[1], &c, 1);  // async-signal-safe
 }
 
-// The model session of lmforge_nn.so as the server's TextGenerator.
+// The model session of lmforge_nn.so as the server's TextGenerator; chat_template: the user's
+// --chat-template (a style name or our JSON object), empty for the model's own.
 class ModuleGenerator : public serve::TextGenerator {
  public:
-  ModuleGenerator(const std::string& dir, int threads) : client_(dir, threads) {}
+  ModuleGenerator(const std::string& dir, int threads, std::string chat_template)
+      : client_(dir, threads), chat_template_(std::move(chat_template)) {}
   nlohmann::json run(const nlohmann::json& request, const TextCallback& on_text) override {
     return client_.run(request, on_text);
   }
-  nlohmann::json describe() override { return client_.describe(); }
+  nlohmann::json describe() override {
+    auto j = client_.describe();
+    j["chat_template"] = serve::ChatTemplate::choose_config(j.value("chat_template", std::string()), chat_template_);
+    return j;
+  }
 
  private:
   GenerateClient client_;
+  std::string chat_template_;
 };
 
 struct ServeCommand {
-  std::string model, classifier, faq, vectors, policy, web_dir, api_key, api_key_file, model_name;
+  std::string model, classifier, faq, vectors, policy, web_dir, api_key, api_key_file, model_name, chat_template;
   serve::ServeOptions options;
   int threads = 0;
   bool no_web = false;
@@ -51,8 +59,11 @@ struct ServeCommand {
     auto* cmd = root.add_subcommand(
         "serve", "OpenAI-compatible HTTP server (completions, chat, embeddings; streaming) with classify, "
                  "moderate, FAQ and analyze endpoints and a web playground at /");
-    cmd->add_option("-m,--model", model, "GPT model directory (or `lmforge train` run directory) for "
+    cmd->add_option("-m,--model", model, "GPT model directory (`lmforge train` run directory, or a Hugging Face directory) for "
                                          "/v1/completions and /v1/chat/completions");
+    cmd->add_option("--chat-template", chat_template,
+                    "Prompt format for /v1/chat/completions instead of the model's: a style (chatml, llama3, llama2, "
+                    "mistral, gemma) or a JSON object {\"system\", \"user\", \"assistant\", \"generation_prompt\", \"stop\"}");
     cmd->add_option("--classifier", classifier, "Linear classifier directory (`lmforge classify train`) for /v1/classify");
     cmd->add_option("--faq", faq, "FAQ index directory (`lmforge faq build`) for /v1/faq");
     cmd->add_option("--vectors", vectors, "Word vectors (word2vec text/binary, GloVe) for /v1/embeddings and analyze");
@@ -125,7 +136,8 @@ struct ServeCommand {
     std::unique_ptr<ModuleGenerator> generator;
     if (!model.empty()) {
       const int cores = std::max(1u, std::thread::hardware_concurrency());
-      generator = std::make_unique<ModuleGenerator>(model, threads > 0 ? threads : std::max(1, cores / options.slots));
+      generator = std::make_unique<ModuleGenerator>(model, threads > 0 ? threads : std::max(1, cores / options.slots),
+                                                    chat_template);
       if (model_name.empty()) {
         model_name = std::filesystem::path(model).lexically_normal().filename().string();
         if (model_name.empty()) model_name = std::filesystem::path(model).lexically_normal().parent_path().filename().string();

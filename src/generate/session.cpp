@@ -67,6 +67,9 @@ struct Request {
   std::vector<int> prompt_ids;
   bool has_prompt_ids = false;
   bool add_bos = true;
+  bool add_special_tokens = true;         // false: the prompt text already holds bos (a chat template)
+  std::vector<std::string> stop_tokens;   // each one token of the vocabulary; generation ends on it
+  bool return_prompt_ids = false;
   std::int64_t seed = -1;
   GenerationOptions gpt;
   Seq2SeqDecodeOptions seq2seq;
@@ -92,6 +95,9 @@ Request parse_request(const nlohmann::json& j) {
     else if (key == "seed") r.seed = field<std::int64_t>(v, k);
     else if (key == "n") r.gpt.n = field<int>(v, k);
     else if (key == "add_bos") r.add_bos = field<bool>(v, k);
+    else if (key == "add_special_tokens") r.add_special_tokens = field<bool>(v, k);
+    else if (key == "stop_tokens") r.stop_tokens = field<std::vector<std::string>>(v, k);
+    else if (key == "return_prompt_ids") r.return_prompt_ids = field<bool>(v, k);
     else if (key == "beam_size") r.seq2seq.beam_size = field<int>(v, k);
     else if (key == "length_penalty") r.seq2seq.length_penalty = field<double>(v, k);
     else if (key == "n_best") r.seq2seq.n_best = field<int>(v, k);
@@ -120,15 +126,26 @@ nlohmann::json GenerationSession::run(const nlohmann::json& request, const TextC
                   m.dir.string());
   std::vector<int> prompt = r.prompt_ids;
   if (r.has_prompt) {
-    prompt = tokenizer->encode(r.prompt);
+    prompt = r.add_special_tokens ? tokenizer->encode(r.prompt) : tokenizer->encode_plain(r.prompt);
     if (r.add_bos && tokenizer->bos_id() >= 0 && m.gpt && prompt.empty()) prompt.insert(prompt.begin(), tokenizer->bos_id());
   }
   nlohmann::json out;
   out["seed"] = r.seed;
+  if (r.return_prompt_ids) out["prompt_ids"] = prompt;
   if (m.gpt || impl_->hf) {
     if (r.seq2seq.beam_size > 1) usage_error("beam search is for seq2seq models; this model is a GPT");
     r.gpt.eos_id = tokenizer ? tokenizer->eos_id() : -1;
-    auto result = impl_->hf ? pretrained::generate(*impl_->hf, tokenizer, prompt, r.gpt, impl_->hf->config().eos_ids, on_text)
+    // A chat template's end-of-turn tokens (<|im_end|>, <|eot_id|>) end generation like eos;
+    // our GPT (one eos id) gets them as stop strings.
+    std::vector<int> eos_ids = impl_->hf ? impl_->hf->config().eos_ids : std::vector<int>{};
+    for (const auto& token : r.stop_tokens) {
+      const int id = tokenizer ? tokenizer->piece_to_id(token) : -1;
+      if (id < 0 || id == tokenizer->unk_id())
+        usage_error("stop token '{}' is not one token of the model's vocabulary", token);
+      if (impl_->hf) eos_ids.push_back(id);
+      else r.gpt.stop.push_back(token);
+    }
+    auto result = impl_->hf ? pretrained::generate(*impl_->hf, tokenizer, prompt, r.gpt, eos_ids, on_text)
                             : generate(*m.gpt, tokenizer, prompt, r.gpt, on_text);
     for (const auto& s : result.samples)
       out["samples"].push_back({{"text", s.text}, {"tokens", s.tokens}, {"finish_reason", s.finish_reason},

@@ -9,6 +9,7 @@
 #include "lmforge/common/error.h"
 #include "lmforge/generate/decode_loop.h"
 #include "lmforge/pretrained/hf_config.h"
+#include "lmforge/pretrained/hf_sp_tokenizer.h"
 #include "lmforge/tokenizer/hf_tokenizer.h"
 
 namespace lmforge::pretrained {
@@ -49,16 +50,53 @@ gen::GenerationOutput generate(const CausalLM& model, const tok::Tokenizer* toke
   return gen::run_decode_loop(steps, tokenizer, prompt, o, on_text);
 }
 
+namespace {
+
+// tokenizer_config.json's chat template and bos / eos strings as the chat_template text
+// lmforge/serve/chat_template.h reads: {"hf": {"chat_template", "bos_token", "eos_token"}}
+// (chat_template absent when the model has none, e.g. a base model).
+std::string chat_template_config(const std::filesystem::path& dir) {
+  const auto path = dir / "tokenizer_config.json";
+  if (!std::filesystem::exists(path)) return {};
+  std::ifstream in(path);
+  const auto config = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (!config.is_object()) runtime_error("{}: not a JSON object", path.string());
+  auto token = [&](const char* key) -> std::string {
+    if (!config.contains(key)) return {};
+    const auto& v = config[key];
+    return v.is_string() ? v.get<std::string>() : v.is_object() ? v.value("content", "") : "";
+  };
+  nlohmann::json hf{{"bos_token", token("bos_token")}, {"eos_token", token("eos_token")}};
+  if (config.contains("chat_template")) {
+    const auto& t = config["chat_template"];
+    if (t.is_string()) {
+      hf["chat_template"] = t;
+    } else if (t.is_array()) {  // [{"name": "default", "template": ...}, {"name": "tool_use", ...}]
+      for (const auto& named : t)
+        if (named.is_object() && named.value("name", "") == "default") hf["chat_template"] = named.value("template", "");
+    }
+  }
+  return nlohmann::json{{"hf", hf}}.dump();
+}
+
+}  // namespace
+
 std::unique_ptr<CausalLM> load_for_generation(const std::filesystem::path& dir, gen::LoadedModel& loaded) {
   auto model = CausalLM::load(dir);
   loaded.dir = dir;
   loaded.model_type = model->config().model_type;
   std::ifstream in(dir / "config.json");
   loaded.config = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  // tokenizer.json first, as transformers' AutoTokenizer (a fast tokenizer) prefers it; else
+  // tokenizer.model as its slow LlamaTokenizer reads it.
   if (std::filesystem::exists(dir / "tokenizer.json")) {
     loaded.tokenizer_path = dir / "tokenizer.json";
     loaded.tokenizer = tok::HFTokenizer::load(loaded.tokenizer_path);
+  } else if (std::filesystem::exists(dir / "tokenizer.model")) {
+    loaded.tokenizer_path = dir / "tokenizer.model";
+    loaded.tokenizer = HFSentencePieceTokenizer::load(dir);
   }
+  loaded.chat_template = chat_template_config(dir);
   return model;
 }
 

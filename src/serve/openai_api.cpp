@@ -271,6 +271,7 @@ GenerationPlan plan_chat(const json& body, const ChatTemplate& chat_template, co
   auto stop = r["stop"].get<std::vector<std::string>>();
   for (const auto& s : chat_template.stop) stop.push_back(s);
   r["stop"] = stop;
+  chat_template.add_request_keys(r);  // a Hugging Face template: no second bos, end-of-turn tokens
   if (plan.n != 1) r["n"] = plan.n;
   plan.requests.push_back(std::move(r));
   plan.prompt_texts.push_back("");

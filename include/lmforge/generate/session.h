@@ -8,6 +8,9 @@
 //   greedy), top_k (0 = off), top_p (1.0 = off), min_p (0 = off), repetition_penalty (1 = off),
 //   presence_penalty (0), frequency_penalty (0), stop (string or array), seed (-1 = random),
 //   n (1), add_bos (true: start an empty prompt with the tokenizer's bos), use_kv_cache (true),
+//   add_special_tokens (true; false: tokenize without the bos/eos the tokenizer adds, for a
+//   rendered chat template), stop_tokens (array of strings, each one vocabulary token that ends
+//   generation like eos: <|im_end|>), return_prompt_ids (false; true: "prompt_ids" in the result),
 //   seq2seq only: beam_size (1 = greedy or sampling), length_penalty (1.0), n_best (1),
 //   sample (false), return_attention (false).
 // Unknown keys are a UsageError (a typo must not pass silently).

@@ -34,6 +34,9 @@ class Tokenizer {
   virtual void encode(std::string_view text, std::vector<int>& ids) const = 0;  // appends
   virtual std::vector<std::string> encode_pieces(std::string_view text) const = 0;
   virtual std::string decode(std::span<const int> ids) const = 0;
+  // Without the special tokens the tokenizer adds around a text (bos / eos; Hugging Face's
+  // add_special_tokens=False), for text that already holds them (a rendered chat template).
+  virtual std::vector<int> encode_plain(std::string_view text) const { return encode(text); }
 
   virtual const ModelSpec& spec() const = 0;
   int vocab_size() const { return static_cast<int>(spec().pieces.size()); }

@@ -47,6 +47,14 @@ if [[ -x build/lmforge ]]; then
   build/lmforge embed convert -i "$tmp/w.txt" --to binary -o "$tmp/w.bin" >/dev/null 2>&1 && seed vectors_fuzz 2 "$tmp/w.bin"
 fi
 seed tokenizer_fuzz 1 tests/fixtures/sentencepiece/*.model
+# GGUF seeds: Hugging Face fixtures exported by the (non-fuzz) binary, Q8_0 and F16 tensors.
+if [[ -x build/lmforge ]]; then
+  mkdir -p "$build/corpus/gguf_fuzz"
+  build/lmforge export tests/fixtures/hf/qwen2 --format gguf --type q8_0 -o "$tmp/q.gguf" -q 2>/dev/null &&
+    head -c 65536 "$tmp/q.gguf" > "$build/corpus/gguf_fuzz/qwen2-q8_0"
+  build/lmforge export tests/fixtures/hf/llama --format gguf --type f16 -o "$tmp/l.gguf" -q 2>/dev/null &&
+    head -c 16384 "$tmp/l.gguf" > "$build/corpus/gguf_fuzz/llama-f16"
+fi
 find tests/fixtures -name '*.safetensors' -size -64k 2>/dev/null | head -5 | while read -r f; do
   mkdir -p "$build/corpus/safetensors_fuzz"; head -c 65536 "$f" > "$build/corpus/safetensors_fuzz/$(basename "$f")"
 done

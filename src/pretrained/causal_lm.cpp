@@ -37,7 +37,21 @@ at::Tensor rope_inverse_frequencies(const DecoderConfig& c) {
     auto medium = (wavelen >= high_wavelen).logical_and(wavelen <= low_wavelen);
     return torch::where(medium, smoothed, scaled);
   }
-  return inv_freq;
+  if (s.type == "yarn") {  // YaRN: interpolated long wavelengths, extrapolated short ones, a linear ramp between
+    const double d = static_cast<double>(dim), base = c.rope_theta, max_pos = static_cast<double>(c.max_positions);
+    auto correction_dim = [&](double rotations) {
+      return d * std::log(max_pos / (rotations * 2 * std::numbers::pi)) / (2 * std::log(base));
+    };
+    const double low = std::max(std::floor(correction_dim(s.beta_fast)), 0.0);
+    double high = std::min(std::ceil(correction_dim(s.beta_slow)), d - 1);
+    if (low == high) high += 0.001;
+    auto ramp = ((torch::arange(dim / 2, torch::kFloat) - low) / (high - low)).clamp(0, 1);
+    auto extrapolation_factor = 1 - ramp;
+    auto pos_freqs = torch::pow(c.rope_theta, exponents);
+    auto interpolation = 1.0 / (s.factor * pos_freqs);
+    return interpolation * (1 - extrapolation_factor) + inv_freq * extrapolation_factor;
+  }
+  return inv_freq;  // dynamic: the default frequencies up to max_position_embeddings
 }
 
 at::Tensor rotate_half(const at::Tensor& x) {
@@ -178,6 +192,10 @@ at::Tensor CausalLM::attention(const Layer& l, const at::Tensor& x, at::Tensor& 
     auto freqs = torch::outer(positions, rope_inv_freq_);  // [T, D/2]
     auto angles = torch::cat({freqs, freqs}, -1);          // [T, D]
     auto cos = angles.cos(), sin = angles.sin();
+    if (config_.rope_scaling.type == "yarn") {
+      cos = cos * config_.rope_scaling.attention_factor;
+      sin = sin * config_.rope_scaling.attention_factor;
+    }
     q = q * cos + rotate_half(q) * sin;
     k = k * cos + rotate_half(k) * sin;
   }

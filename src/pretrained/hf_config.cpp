@@ -1,6 +1,7 @@
 #include "lmforge/pretrained/hf_config.h"
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
@@ -65,8 +66,9 @@ RopeScaling read_rope_scaling(const nlohmann::json& config, const std::string& s
     r.type.clear();
     return r;
   }
-  if (r.type != "linear" && r.type != "llama3")
-    runtime_error("{}: rope_scaling type '{}' is not supported (supported: linear, llama3)", source, r.type);
+  if (r.type != "linear" && r.type != "llama3" && r.type != "dynamic" && r.type != "yarn")
+    runtime_error("{}: rope_scaling type '{}' is not supported (supported: linear, llama3, dynamic, yarn)", source,
+                  r.type);
   r.factor = get<double>(s, "factor", 1.0, source);
   if (!(r.factor > 0)) runtime_error("{}: rope_scaling factor must be > 0, got {}", source, r.factor);
   if (r.type == "llama3") {
@@ -75,6 +77,17 @@ RopeScaling read_rope_scaling(const nlohmann::json& config, const std::string& s
     r.original_max_position = require<double>(s, "original_max_position_embeddings", source);
     if (!(r.high_freq_factor > r.low_freq_factor))
       runtime_error("{}: rope_scaling needs high_freq_factor > low_freq_factor", source);
+  }
+  if (r.type == "yarn") {
+    // As transformers: a null or absent key takes the default (`get(...) or default`).
+    auto optional = [&](const char* key, double fallback) {
+      return s.contains(key) && !s[key].is_null() ? get<double>(s, key, fallback, source) : fallback;
+    };
+    r.attention_factor = optional("attention_factor", 0.1 * std::log(r.factor) + 1.0);
+    r.beta_fast = optional("beta_fast", 32.0);
+    r.beta_slow = optional("beta_slow", 1.0);
+    if (r.beta_fast == 0) r.beta_fast = 32.0;  // `or 32`: a 0 is falsy too
+    if (r.beta_slow == 0) r.beta_slow = 1.0;
   }
   return r;
 }

@@ -1,8 +1,9 @@
 // The architecture of a Hugging Face decoder checkpoint, read from its config.json (and
 // generation_config.json when present), normalised over the families we run:
 //   gpt2                       LayerNorm, learned positions, GELU (tanh) MLP, fused qkv (Conv1D)
-//   llama, mistral, qwen2      RMSNorm, rotary positions (base rope_theta, rope_scaling "linear" or
-//                              "llama3"), grouped-query attention, SwiGLU MLP; qwen2 has q/k/v biases
+//   llama, mistral, qwen2      RMSNorm, rotary positions (base rope_theta, rope_scaling "linear",
+//                              "llama3", "yarn", "dynamic"), grouped-query attention, SwiGLU MLP;
+//                              qwen2 has q/k/v biases
 //
 //   auto config = lmforge::pretrained::read_decoder_config("models/Qwen2-0.5B");
 //   config.family, config.n_layer, config.eos_ids ...
@@ -30,11 +31,18 @@ std::string supported_model_types();
 bool is_hf_model_dir(const std::filesystem::path& dir);
 
 struct RopeScaling {
-  std::string type;                 // "" (none), "linear" or "llama3"
+  std::string type;                 // "" (none), "linear", "llama3", "dynamic" or "yarn"
   double factor = 1.0;              // positions are divided by it (linear) / long wavelengths (llama3)
   double low_freq_factor = 1.0;     // llama3 only
   double high_freq_factor = 4.0;    // llama3 only
   double original_max_position = 8192;  // llama3: original_max_position_embeddings
+  // yarn (transformers 4.44 _compute_yarn_parameters): cos / sin are multiplied by
+  // attention_factor (default 0.1 ln(factor) + 1); beta_fast / beta_slow bound the ramp between
+  // extrapolated and interpolated frequencies. dynamic (NTK): the base grows only past
+  // max_position_embeddings, which lmforge's context never exceeds, so frequencies are the default.
+  double attention_factor = 1.0;
+  double beta_fast = 32.0;
+  double beta_slow = 1.0;
 };
 
 struct DecoderConfig {

@@ -137,8 +137,8 @@ TEST_F(BadInput, MismatchedShapeNamesTheTensor) {
 
 TEST_F(BadInput, UnsupportedRopeScaling) {
   copy("llama-linear");
-  edit_config([](nlohmann::json& j) { j["rope_scaling"] = {{"type", "yarn"}, {"factor", 4.0}}; });
-  EXPECT_NE(load_error().find("rope_scaling type 'yarn'"), std::string::npos);
+  edit_config([](nlohmann::json& j) { j["rope_scaling"] = {{"type", "longrope"}, {"factor", 4.0}}; });
+  EXPECT_NE(load_error().find("rope_scaling type 'longrope'"), std::string::npos);
 }
 
 TEST_F(BadInput, UntiedWithoutAnOutputHead) {

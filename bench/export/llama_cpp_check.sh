@@ -32,7 +32,7 @@ total_equal=0; total_runs=0
 check() {  # name model_dir prompts_file
   local name=$1 dir=$2 prompts=$3
   for type in f32 f16 q8_0; do
-    "$bin" export "$dir" --format gguf --type "$type" -o "$tmp/m.gguf" -q
+    "$bin" export "$dir" --format gguf --type "$type" --placeholder-tokens -o "$tmp/m.gguf" -q
     local equal=0 runs=0 agree=0 tokens=0
     while IFS=';' read -r ids n; do
       ours=$("$bin" generate "$dir" --prompt-ids "$ids" --print-ids --temperature 0 --max-new-tokens "$n" --threads 1 -q)

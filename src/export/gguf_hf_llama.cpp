@@ -150,7 +150,7 @@ GgufExportResult export_gguf_hf_llama(const GgufExportOptions& options) {
     if (first_id(g, "bos_token_id") >= 0) bos = first_id(g, "bos_token_id");
     if (first_id(g, "eos_token_id") >= 0) eos = first_id(g, "eos_token_id");
   }
-  if (fs::exists(dir / "tokenizer.json")) {
+  if (fs::exists(dir / "tokenizer.json") && !options.placeholder_tokens) {
     const std::string pre = arch == "qwen2" ? "qwen2" : "llama-bpe";
     vocab_from_tokenizer_json(dir / "tokenizer.json", V, pre, bos, eos).write_to(writer);
   } else {

@@ -6,6 +6,7 @@
 #include "lmforge/export/float_weights.h"
 #include "lmforge/export/gguf_vocab.h"
 #include "lmforge/export/our_gpt.h"
+#include "lmforge/tokenizer/tokenizer.h"
 
 namespace lmforge::exporting {
 
@@ -31,10 +32,14 @@ GgufExportResult export_gguf_our_gpt(const GgufExportOptions& options) {
   writer.set(a + "attention.head_count", Value::u32(static_cast<std::uint32_t>(c.n_head)));
   writer.set(a + "attention.layer_norm_epsilon", Value::f32(static_cast<float>(OurGptConfig::kNormEps)));
   writer.set(a + "vocab_size", Value::u32(static_cast<std::uint32_t>(V)));
-  placeholder_vocab(V, c.bos_id, c.eos_id).write_to(writer);
-  result.notes.push_back(
-      "our tokenizer is not expressible in GGUF yet: tokens are placeholders \"<|id|>\"; give llama.cpp a prompt of "
-      "ids written as \"<|12|><|7|>\"");
+  if (!c.tokenizer.empty() && !options.placeholder_tokens) {
+    vocab_from_spec(tok::Tokenizer::load(c.tokenizer)->spec(), V, result.notes).write_to(writer);
+  } else {
+    placeholder_vocab(V, c.bos_id, c.eos_id).write_to(writer);
+    result.notes.push_back(fmt::format("{}: tokens are placeholders \"<|id|>\"; give llama.cpp a prompt of ids written "
+                                       "as \"<|12|><|7|>\"",
+                                       c.tokenizer.empty() ? "the model directory has no tokenizer" : "as asked"));
+  }
   if (c.eos_id < 0) result.notes.push_back("the model's tokenizer names no end-of-text id: llama.cpp will use its default");
   result.notes.push_back("llama.cpp's gpt2 uses the tanh GELU; ours is exact (erf): logits differ slightly");
 

@@ -14,11 +14,54 @@ void GgufVocab::write_to(gguf::Writer& w) const {
   w.set("tokenizer.ggml.pre", Value::string(pre));
   w.set("tokenizer.ggml.tokens", Value::strings(tokens));
   w.set("tokenizer.ggml.token_type", Value::i32s(types));
-  w.set("tokenizer.ggml.merges", Value::strings(merges));
+  if (model == "gpt2") w.set("tokenizer.ggml.merges", Value::strings(merges));
+  if (model == "llama") {
+    w.set("tokenizer.ggml.scores", Value::f32s(scores));
+    w.set("tokenizer.ggml.add_space_prefix", Value::boolean(add_space_prefix));
+  }
+  if (unk_id >= 0) w.set("tokenizer.ggml.unknown_token_id", Value::u32(static_cast<std::uint32_t>(unk_id)));
+  if (pad_id >= 0) w.set("tokenizer.ggml.padding_token_id", Value::u32(static_cast<std::uint32_t>(pad_id)));
   if (bos_id >= 0) w.set("tokenizer.ggml.bos_token_id", Value::u32(static_cast<std::uint32_t>(bos_id)));
   if (eos_id >= 0) w.set("tokenizer.ggml.eos_token_id", Value::u32(static_cast<std::uint32_t>(eos_id)));
   w.set("tokenizer.ggml.add_bos_token", Value::boolean(add_bos));
   w.set("tokenizer.ggml.add_eos_token", Value::boolean(false));
+}
+
+GgufVocab vocab_from_spec(const tok::ModelSpec& spec, std::int64_t vocab_size, std::vector<std::string>& notes) {
+  if (static_cast<std::int64_t>(spec.pieces.size()) > vocab_size)
+    runtime_error("the tokenizer has {} pieces, the model only {} ids", spec.pieces.size(), vocab_size);
+  GgufVocab v;
+  v.model = "llama";
+  for (const auto& piece : spec.pieces) {
+    v.tokens.push_back(piece.text);
+    v.scores.push_back(piece.score);
+    v.types.push_back(static_cast<std::int64_t>(piece.type));  // SentencePiece's numbering is llama.cpp's
+  }
+  for (auto id = static_cast<std::int64_t>(spec.pieces.size()); id < vocab_size; ++id) {
+    v.tokens.push_back(fmt::format("[PAD{}]", id));
+    v.scores.push_back(-1e9);
+    v.types.push_back(static_cast<std::int64_t>(TokenType::Unused));
+  }
+  auto in_range = [&](int id) { return id >= 0 && id < vocab_size ? id : -1; };
+  v.unk_id = in_range(spec.unk_id);
+  v.bos_id = in_range(spec.bos_id);
+  v.eos_id = in_range(spec.eos_id);
+  v.pad_id = in_range(spec.pad_id);
+  v.add_space_prefix = spec.normalizer.add_dummy_prefix;
+  if (spec.normalizer.name != "identity")
+    notes.push_back(fmt::format("llama.cpp does not apply the tokenizer's '{}' normalization: text it would change "
+                                "tokenizes differently there",
+                                spec.normalizer.name));
+  if (spec.normalizer.remove_extra_whitespaces)
+    notes.push_back("llama.cpp does not collapse runs of spaces as our tokenizer does");
+  if (spec.type == tok::ModelType::kUnigram)
+    notes.push_back("a unigram tokenizer: llama.cpp merges by score instead of finding the best segmentation");
+  if (!spec.byte_fallback)
+    notes.push_back("the tokenizer has no byte pieces: llama.cpp aborts on a character outside the vocabulary "
+                    "(its SentencePiece tokenizer falls back to bytes, not <unk>)");
+  if (spec.split_digits || spec.treat_whitespace_as_suffix)
+    notes.push_back("split_digits / treat_whitespace_as_suffix are not applied by llama.cpp");
+  return v;
 }
 
 GgufVocab placeholder_vocab(std::int64_t vocab_size, int bos_id, int eos_id) {

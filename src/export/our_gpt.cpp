@@ -68,9 +68,10 @@ OurGptConfig read_our_gpt(const fs::path& path, const std::string& what) {
                 "train with positions = \"learned\" to export it",
                 c.dir.string(), what);
   if (c.positions != "learned") runtime_error("{}: unknown positions '{}'", file.string(), c.positions);
-  const auto tokenizer = c.dir / "tokenizer.lmtok";
-  if (fs::exists(tokenizer)) {
-    const auto tok = tok::Tokenizer::load(tokenizer);
+  for (const char* name : {"tokenizer.lmtok", "tokenizer.model"})
+    if (c.tokenizer.empty() && fs::exists(c.dir / name)) c.tokenizer = c.dir / name;
+  if (!c.tokenizer.empty()) {
+    const auto tok = tok::Tokenizer::load(c.tokenizer);
     c.bos_id = tok->bos_id() < c.vocab_size ? tok->bos_id() : -1;
     c.eos_id = tok->eos_id() < c.vocab_size ? tok->eos_id() : -1;
   }

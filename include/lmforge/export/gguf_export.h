@@ -9,8 +9,8 @@
 //   Hugging Face qwen2                arch "qwen2" (NeoX rotary: no permutation), q/k/v biases
 // Weight types: 2-D weights in --type (F32, F16 or Q8_0; a Q8_0 row that does not divide by 32
 // falls back to F16), 1-D tensors (norms, biases) always F32, as llama.cpp's converter does.
-// The tokenizer: tokenizer.json when the directory has one, else placeholder tokens (see
-// gguf_vocab.h), with a note saying so.
+// The tokenizer (gguf_vocab.h): ours (tokenizer.lmtok / tokenizer.model) or tokenizer.json when
+// the directory has one, else placeholder tokens, with a note saying so.
 #pragma once
 
 #include <filesystem>
@@ -26,6 +26,8 @@ struct GgufExportOptions {
   std::filesystem::path model;               // our run directory / model dir, or a Hugging Face directory
   std::filesystem::path out;                 // the .gguf file; written atomically
   gguf::TensorType type = gguf::TensorType::F32;  // for 2-D weights
+  bool placeholder_tokens = false;           // write "<|id|>" tokens even when the tokenizer is
+                                             // expressible (token-exact comparisons with llama.cpp)
 };
 
 struct GgufExportResult {

@@ -4,6 +4,11 @@
 //     tokenizer.ggml.model "gpt2", tokens by id, merges, token_type (normal 1, control 3 for
 //     special added tokens, user-defined 4 for other added tokens, unused 5 for padding ids past
 //     the tokenizer's end), bos/eos, and the pre-tokenizer name llama.cpp knows the family by;
+//   - from our own tokenizer (a SentencePiece model spec: tokenizer.lmtok or tokenizer.model):
+//     tokenizer.ggml.model "llama" (llama.cpp's SentencePiece tokenizer), pieces with their
+//     scores and types (the numbering is the same), add_space_prefix from add_dummy_prefix;
+//     what llama.cpp does not do (normalization such as NFKC, collapsing extra spaces, unigram's
+//     best segmentation) is returned as notes;
 //   - otherwise placeholder tokens "<|id|>" (user-defined, so llama.cpp reads a prompt written
 //     as "<|12|><|7|>" back as exactly those ids and prints generated ids the same way; bos and
 //     eos are control tokens, which llama.cpp parses in a prompt only with special-token parsing).
@@ -15,6 +20,7 @@
 #include <vector>
 
 #include "lmforge/export/gguf_writer.h"
+#include "lmforge/tokenizer/model.h"
 
 namespace lmforge::exporting {
 
@@ -26,7 +32,10 @@ struct GgufVocab {
   std::string pre = "default";          // tokenizer.ggml.pre
   std::vector<std::string> tokens;      // by id, exactly vocab_size of them
   std::vector<std::int64_t> types;      // TokenType per id
-  std::vector<std::string> merges;      // "a b" in rank order
+  std::vector<std::string> merges;      // "a b" in rank order (gpt2 model)
+  std::vector<double> scores;           // per id (llama model): higher merges first
+  bool add_space_prefix = false;        // llama model: prepend a space (SentencePiece's dummy prefix)
+  int unk_id = -1, pad_id = -1;         // -1: not written
   int bos_id = -1, eos_id = -1;         // -1: not written
   bool add_bos = false;                 // llama.cpp prepends bos to a tokenized prompt
   bool placeholder = false;             // tokens are "<|id|>" stand-ins
@@ -43,5 +52,9 @@ GgufVocab placeholder_vocab(std::int64_t vocab_size, int bos_id, int eos_id);
 // (e.g. SentencePiece-style byte_fallback models) or names ids at or past vocab_size.
 GgufVocab vocab_from_tokenizer_json(const std::filesystem::path& file, std::int64_t vocab_size, const std::string& pre,
                                     int bos_id, int eos_id);
+
+// From our tokenizer's spec; `notes` receives what llama.cpp's tokenizer will do differently.
+// RuntimeError when the tokenizer has more pieces than the model has ids.
+GgufVocab vocab_from_spec(const tok::ModelSpec& spec, std::int64_t vocab_size, std::vector<std::string>& notes);
 
 }  // namespace lmforge::exporting

@@ -19,6 +19,7 @@ struct OurGptConfig {
   bool bias = true;               // Linear and LayerNorm biases (zeros are written when false)
   std::string positions;          // "learned" or "rotary"
   bool tie_weights = true;        // the head is wte.weight
+  std::filesystem::path tokenizer;  // tokenizer.lmtok or tokenizer.model in the model directory; empty if none
   int bos_id = -1, eos_id = -1;   // from the model's tokenizer when it has one; -1 otherwise
   static constexpr double kNormEps = 1e-5;  // our LayerNorm's epsilon (src/nn/gpt.cpp)
 };

@@ -15,6 +15,7 @@
 #include "lmforge/export/gguf_reader.h"
 #include "lmforge/export/gguf_vocab.h"
 #include "lmforge/export/hf_gpt2_export.h"
+#include "lmforge/tokenizer/model.h"
 
 namespace fs = std::filesystem;
 using namespace lmforge;
@@ -195,4 +196,24 @@ TEST(GgufVocab, FromTokenizerJson) {
   EXPECT_THROW(exporting::vocab_from_tokenizer_json(kSource / "tests/fixtures/hf/tokenizers/llama3.json", 100,
                                                     "llama-bpe", 0, 1),
                RuntimeError);  // ids past the model's vocabulary
+}
+
+TEST(GgufVocab, FromOurTokenizerSpec) {
+  tok::ModelSpec spec;
+  spec.type = tok::ModelType::kChar;
+  spec.normalizer.name = "nfkc";
+  spec.pieces = {{"<unk>", 0, tok::PieceType::kUnknown}, {"<s>", 0, tok::PieceType::kControl},
+                 {"</s>", 0, tok::PieceType::kControl}, {"\xE2\x96\x81", -1, tok::PieceType::kNormal},
+                 {"a", -2, tok::PieceType::kNormal}};
+  std::vector<std::string> notes;
+  const auto v = exporting::vocab_from_spec(spec, 7, notes);
+  EXPECT_EQ(v.model, "llama");
+  EXPECT_EQ(v.tokens, (std::vector<std::string>{"<unk>", "<s>", "</s>", "\xE2\x96\x81", "a", "[PAD5]", "[PAD6]"}));
+  EXPECT_EQ(v.types, (std::vector<std::int64_t>{2, 3, 3, 1, 1, 5, 5}));
+  EXPECT_EQ(v.scores[4], -2);
+  EXPECT_EQ(v.unk_id, 0);
+  EXPECT_EQ(v.eos_id, 2);
+  EXPECT_TRUE(v.add_space_prefix);
+  EXPECT_EQ(notes.size(), 3u);  // nfkc, extra whitespace, no byte pieces
+  EXPECT_THROW(exporting::vocab_from_spec(spec, 4, notes), RuntimeError);
 }

@@ -10,6 +10,8 @@ Writes
   tests/fixtures/hf/qwen2-chat/  a tiny random Qwen2 (vocabulary of tests/fixtures/hf/tokenizers/qwen2.json)
       with tokenizer.json, tokenizer_config.json (the Qwen2 ChatML template, eos <|im_end|>),
       generation_config.json and expected_chat.json {"conversations", "prompt_ids"} (tokenize=True)
+  tests/fixtures/hf/llama2-chat/  the same for a tiny random Llama with the tokenizer.model of
+      tests/fixtures/hf/llama2-tok (slow LlamaTokenizer) and Llama 2's template
 so that tests/unit/pretrained/chat_template_test.cpp and tests/cli/hf_chat.sh check lmforge's
 rendering without Python. The templates are the ones the model cards ship (Qwen2-Instruct,
 Meta-Llama-3-Instruct, Llama-2-chat, Mistral-7B-Instruct-v0.1, gemma-it) and a plain ChatML one.
@@ -24,7 +26,8 @@ import shutil
 
 import torch
 from jinja2.exceptions import TemplateError
-from transformers import AutoTokenizer, PreTrainedTokenizerFast, Qwen2Config, Qwen2ForCausalLM
+from transformers import (AutoTokenizer, LlamaConfig, LlamaForCausalLM, LlamaTokenizer, PreTrainedTokenizerFast,
+                          Qwen2Config, Qwen2ForCausalLM)
 
 QWEN2 = ("{% for message in messages %}{% if loop.first and messages[0]['role'] != 'system' %}"
          "{{ '<|im_start|>system\\nYou are a helpful assistant.<|im_end|>\\n' }}{% endif %}"
@@ -104,6 +107,21 @@ def qwen2_chat_model(out, tokenizer_json):
         json.dump({"conversations": CONVERSATIONS, "prompt_ids": ids}, f, ensure_ascii=False)
 
 
+def llama2_chat_model(out, tokenizer_dir):
+    shutil.rmtree(out, ignore_errors=True)
+    shutil.copytree(tokenizer_dir, out)
+    os.remove(os.path.join(out, "expected.json"))
+    tok = LlamaTokenizer.from_pretrained(out)
+    torch.manual_seed(7)
+    config = LlamaConfig(vocab_size=len(tok), hidden_size=32, intermediate_size=64, num_attention_heads=2,
+                         num_key_value_heads=1, num_hidden_layers=1, max_position_embeddings=256,
+                         tie_word_embeddings=True, bos_token_id=1, eos_token_id=2)
+    LlamaForCausalLM(config).eval().save_pretrained(out, safe_serialization=True)
+    ids = [render(tok, LLAMA2, c, tokenize=True) for c in CONVERSATIONS]
+    with open(os.path.join(out, "expected_chat.json"), "w", encoding="utf-8") as f:
+        json.dump({"conversations": CONVERSATIONS, "prompt_ids": ids}, f, ensure_ascii=False)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fixtures", default="tests/fixtures/hf")
@@ -124,7 +142,8 @@ def main():
         json.dump({"conversations": CONVERSATIONS, "rendered": rendered, "llama2_ids": llama2_ids}, f,
                   ensure_ascii=False, indent=1)
     qwen2_chat_model(os.path.join(args.fixtures, "qwen2-chat"), os.path.join(args.fixtures, "tokenizers/qwen2.json"))
-    print(f"wrote {out} and {args.fixtures}/qwen2-chat")
+    llama2_chat_model(os.path.join(args.fixtures, "llama2-chat"), os.path.join(args.fixtures, "llama2-tok"))
+    print(f"wrote {out}, {args.fixtures}/qwen2-chat and {args.fixtures}/llama2-chat")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 # needs: torch
 # `lmforge chat` and `lmforge serve` on a Hugging Face directory with a chat template
 # (tests/fixtures/hf/qwen2-chat: a tiny random Qwen2, its tokenizer.json and Qwen2's ChatML
-# template, from tools/make_chat_template_fixtures.py): the prompt ids fed to the model equal
+# template; tests/fixtures/hf/llama2-chat: a tiny random Llama, a SentencePiece tokenizer.model
+# and Llama 2's template; both from tools/make_chat_template_fixtures.py): the prompt ids fed to the model equal
 # transformers' apply_chat_template(add_generation_prompt=True, tokenize=True) (the model's text
 # is random, so ids are compared, not text); an unrecognised template is a one-line error unless
 # --chat-template names a style; /v1/chat/completions uses the same template.
@@ -17,9 +18,9 @@ cleanup() {
 }
 trap cleanup EXIT
 fail() { echo "hf_chat: $*" >&2; exit 1; }
-expected() {  # expected() CONVERSATION -> the ids transformers gives, space-separated
+expected() {  # expected CONVERSATION [DIR] -> the ids transformers gives, space-separated
   python3 -c 'import json,sys; e=json.load(open(sys.argv[1])); print(" ".join(map(str, e["prompt_ids"][int(sys.argv[2])])))' \
-    "$dir/expected_chat.json" "$1"
+    "${2:-$dir}/expected_chat.json" "$1"
 }
 
 # Conversation 0: one user message (Qwen2's template adds its default system turn).
@@ -33,6 +34,17 @@ echo "  What is 2+2?  " | "$bin" chat "$dir" --system "You are terse." --print-p
   --max-new-tokens 3 --threads 1 >"$tmp/out" 2>"$tmp/err" || fail "chat with --system failed: $(cat "$tmp/err")"
 got=$(sed -n 's/^prompt ids: //p' "$tmp/err")
 [[ "$got" == "$(expected 1)" ]] || fail "system prompt ids '$got', transformers '$(expected 1)'"
+
+# Llama 2 (tokenizer.model, one <s> from the template, none added by the tokenizer), with and without a system prompt.
+llama2=tests/fixtures/hf/llama2-chat
+echo "你好，介绍一下你自己。" | "$bin" chat "$llama2" --print-prompt-ids --temperature 0 --max-new-tokens 3 \
+  --threads 1 >"$tmp/out" 2>"$tmp/err" || fail "llama2 chat failed: $(cat "$tmp/err")"
+got=$(sed -n 's/^prompt ids: //p' "$tmp/err")
+[[ "$got" == "$(expected 0 "$llama2")" ]] || fail "llama2 prompt ids '$got', transformers '$(expected 0 "$llama2")'"
+echo "  What is 2+2?  " | "$bin" chat "$llama2" --system "You are terse." --print-prompt-ids --temperature 0 \
+  --max-new-tokens 3 --threads 1 >"$tmp/out" 2>"$tmp/err" || fail "llama2 chat --system failed: $(cat "$tmp/err")"
+got=$(sed -n 's/^prompt ids: //p' "$tmp/err")
+[[ "$got" == "$(expected 1 "$llama2")" ]] || fail "llama2 system prompt ids '$got', transformers '$(expected 1 "$llama2")'"
 
 # A template in no supported style: exit 1, one line naming the styles; --chat-template chatml works.
 cp -r "$dir" "$tmp/odd"

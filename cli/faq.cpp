@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 
 #include <nlohmann/json.hpp>
@@ -12,6 +13,7 @@
 #include "lmforge/embed/vectors.h"
 #include "lmforge/faq/evaluate.h"
 #include "lmforge/faq/faq_index.h"
+#include "encoder_client.h"
 #include "registry.h"
 
 namespace lmforge::cli {
@@ -42,6 +44,16 @@ struct TableOptions {
   }
 };
 
+// A BERT-family sentence encoder directory (lmforge_nn.so) as the FAQ's TextEncoder: unit vectors.
+TextEncoder open_text_encoder(const std::string& dir) {
+  EncoderClientOptions o;
+  o.normalize = 1;
+  o.threads = 1;  // questions come one at a time: a second libtorch thread costs more than it saves
+  auto client = std::make_shared<EncoderClient>(dir, o);
+  const std::string name = std::filesystem::absolute(dir).lexically_normal().string();
+  return {name, client->dim(), [client](const std::vector<std::string>& texts) { return client->embed(texts); }};
+}
+
 std::string one_line(std::string s) {
   for (char& c : s)
     if (c == '\n' || c == '\r' || c == '\t') c = ' ';
@@ -49,7 +61,7 @@ std::string one_line(std::string s) {
 }
 
 struct BuildCommand {
-  std::string kb_path, out, vectors, weighting = "sif", fusion = "rrf", retriever = "hybrid";
+  std::string kb_path, out, vectors, encoder, weighting = "sif", fusion = "rrf", retriever = "hybrid";
   TableOptions table;
   FaqOptions options;
   double embed_weight = 0.5;
@@ -63,7 +75,10 @@ struct BuildCommand {
     table.add_to(cmd);
     cmd->add_option("-v,--vectors", vectors, "Word vectors (word2vec text/binary, GloVe) for embedding retrieval; "
                                              "copied into the index. Without them: BM25 only");
-    cmd->add_option("--retriever", retriever, "Default retriever: bm25, embed or hybrid (needs --vectors)")
+    cmd->add_option("--encoder", encoder, "A BERT-family sentence encoder directory (e.g. all-MiniLM-L6-v2, see `lmforge "
+                                          "embed sentences`) for the embedding side instead of word vectors; ask and "
+                                          "eval open it again from the path recorded in the index");
+    cmd->add_option("--retriever", retriever, "Default retriever: bm25, embed or hybrid (needs --vectors or --encoder)")
         ->capture_default_str();
     cmd->add_option("--k1", options.bm25.k1, "BM25 k1: term-frequency saturation")->capture_default_str();
     cmd->add_option("--b", options.bm25.b, "BM25 b: document-length normalisation (0..1)")->capture_default_str();
@@ -100,8 +115,9 @@ struct BuildCommand {
     options.sentence.remove_component = keep_component;
     options.fusion.method = parse_fusion_method(fusion);
     if (options.fusion.method == FusionMethod::kScore) options.fusion.weights = {1 - embed_weight, embed_weight};
-    if (options.retriever != Retriever::kBm25 && vectors.empty()) {
-      if (retriever != "hybrid") usage_error("--retriever {} needs --vectors", retriever);
+    if (!vectors.empty() && !encoder.empty()) usage_error("--vectors and --encoder exclude each other");
+    if (options.retriever != Retriever::kBm25 && vectors.empty() && encoder.empty()) {
+      if (retriever != "hybrid") usage_error("--retriever {} needs --vectors or --encoder", retriever);
       options.retriever = Retriever::kBm25;  // the default without vectors, said below
     }
     KnowledgeBaseReport report;
@@ -116,13 +132,16 @@ struct BuildCommand {
     }
     std::optional<embed::WordVectors> word_vectors;
     if (!vectors.empty()) word_vectors = embed::read_vectors(vectors);
-    FaqIndex index(std::move(kb), std::move(word_vectors), options, terminal_progress("index", quiet));
+    FaqIndex index = encoder.empty()
+                         ? FaqIndex(std::move(kb), std::move(word_vectors), options, terminal_progress("index", quiet))
+                         : FaqIndex(std::move(kb), open_text_encoder(encoder), options, terminal_progress("index", quiet));
     index.calibrate(terminal_progress("calibrate", quiet));
     index.save(out);
     if (quiet) return;
     std::fprintf(stderr, "faq: %zu questions, %zu answers; retriever %s", index.kb().entries.size(),
                  index.kb().answers.size(), retriever_name(index.options().retriever).c_str());
     if (index.has_vectors()) std::fprintf(stderr, "; vectors cover %.1f%% of the words", 100 * index.vector_coverage());
+    if (index.has_text_encoder()) std::fprintf(stderr, "; sentence encoder %s", encoder.c_str());
     std::fprintf(stderr, "\n");
     for (auto mode : {Retriever::kBm25, Retriever::kEmbedding, Retriever::kHybrid}) {
       const auto& m = index.confidence_model(mode);
@@ -134,7 +153,8 @@ struct BuildCommand {
     if (index.confidence_model(index.options().retriever).examples == 0)
       std::fprintf(stderr, "  confidence: not calibrated (no answer has 2+ question variants): it is the raw match "
                            "strength\n");
-    if (vectors.empty() && retriever == "hybrid") std::fprintf(stderr, "  (no --vectors: BM25 only)\n");
+    if (vectors.empty() && encoder.empty() && retriever == "hybrid")
+      std::fprintf(stderr, "  (no --vectors or --encoder: BM25 only)\n");
     std::fprintf(stderr, "written to %s\n", out.c_str());
   }
 };
@@ -157,7 +177,7 @@ struct AskCommand {
   }
 
   void run() {
-    FaqIndex index = FaqIndex::load(dir);
+    FaqIndex index = FaqIndex::load(dir, open_text_encoder);
     AskOptions ask;
     ask.top = top;
     if (!retriever.empty()) ask.retriever = parse_retriever(retriever);
@@ -208,7 +228,7 @@ struct EvalCommand {
   }
 
   void run() {
-    FaqIndex index = FaqIndex::load(dir);
+    FaqIndex index = FaqIndex::load(dir, open_text_encoder);
     AskOptions ask;
     if (!retriever.empty()) ask.retriever = parse_retriever(retriever);
     if (threshold >= 0) ask.threshold = threshold;

@@ -145,14 +145,29 @@ FaqIndex::FaqIndex(KnowledgeBase kb, std::optional<embed::WordVectors> vectors, 
   meter.finish();
 }
 
+FaqIndex::FaqIndex(KnowledgeBase kb, TextEncoder encoder, FaqOptions options, const ProgressCallback& progress)
+    : FaqIndex(std::move(kb), std::nullopt, options, progress) {
+  if (!encoder.encode || encoder.dim == 0) usage_error("FAQ: the text encoder '{}' has no encode function", encoder.name);
+  options_.retriever = options.retriever;  // the delegated constructor fell back to BM25 without word vectors
+  std::vector<std::string> questions;
+  for (const auto& e : kb_.entries) questions.push_back(e.question);
+  entry_vectors_ = encoder.encode(questions);
+  if (entry_vectors_.size() != questions.size() * encoder.dim)
+    runtime_error("FAQ: the text encoder '{}' returned {} floats for {} questions of {} dimensions", encoder.name,
+                  entry_vectors_.size(), questions.size(), encoder.dim);
+  vector_coverage_ = 1.0;
+  text_encoder_ = std::move(encoder);
+}
+
 FaqIndex::~FaqIndex() = default;
 FaqIndex::FaqIndex(FaqIndex&&) noexcept = default;
 FaqIndex& FaqIndex::operator=(FaqIndex&&) noexcept = default;
 
 Retriever FaqIndex::resolve(std::optional<Retriever> requested) const {
   const Retriever r = requested.value_or(options_.retriever);
-  if (r != Retriever::kBm25 && !vectors_)
-    usage_error("retriever '{}' needs word vectors, and this FAQ index was built without --vectors", retriever_name(r));
+  if (r != Retriever::kBm25 && !has_embeddings())
+    usage_error("retriever '{}' needs word vectors or an encoder, and this FAQ index was built without --vectors or "
+                "--encoder", retriever_name(r));
   return r;
 }
 
@@ -162,7 +177,8 @@ const ConfidenceModel& FaqIndex::confidence_model(Retriever retriever) const {
   return it == confidence_.end() ? none : it->second;
 }
 
-void FaqIndex::rank(const std::vector<std::string>& tokens, std::ptrdiff_t exclude, Retriever mode, Ranking& out) {
+void FaqIndex::rank(const std::vector<std::string>& tokens, std::ptrdiff_t exclude, Retriever mode, Ranking& out,
+                    const float* query_vector) {
   out = Ranking{};
   // BM25.
   bm25_->score(tokens, scratch_scores_);
@@ -172,16 +188,19 @@ void FaqIndex::rank(const std::vector<std::string>& tokens, std::ptrdiff_t exclu
   for (const auto& t : tokens)
     if (distinct.insert(t).second) out.bm25_upper += bm25_->idf(t);
   // Embeddings.
-  if (encoder_ && encoder_->encode(tokens, scratch_query_)) {
-    const std::size_t dim = encoder_->dim(), n = kb_.entries.size();
+  const float* query = text_encoder_ ? query_vector
+                      : encoder_ && encoder_->encode(tokens, scratch_query_) ? scratch_query_.data()
+                                                                             : nullptr;
+  if (query) {
+    const std::size_t dim = text_encoder_ ? text_encoder_->dim : encoder_->dim(), n = kb_.entries.size();
     scratch_scores_.resize(n);
     cblas_sgemv(CblasRowMajor, CblasNoTrans, static_cast<int>(n), static_cast<int>(dim), 1.0f, entry_vectors_.data(),
-                static_cast<int>(dim), scratch_query_.data(), 1, 0.0f, scratch_scores_.data(), 1);
+                static_cast<int>(dim), query, 1, 0.0f, scratch_scores_.data(), 1);
     if (exclude >= 0) scratch_scores_[static_cast<std::size_t>(exclude)] = -2;
     out.embed = by_answer(top_scores(scratch_scores_, options_.candidates, -1.5), kb_);
   }
   // Fusion, over answers (a question with many variants is not favoured for its count).
-  if (encoder_) {
+  if (has_embeddings()) {
     for (const auto& s : fuse({as_scored(out.bm25), as_scored(out.embed)}, options_.fusion)) {
       const AnswerHit* h = find_hit(out.bm25, s.index);
       if (!h) h = find_hit(out.embed, s.index);
@@ -229,14 +248,16 @@ void FaqIndex::calibrate(const ProgressCallback& progress) {
   if (pool.size() > options_.calibration_queries) pool.resize(options_.calibration_queries);
 
   std::vector<Retriever> modes = {Retriever::kBm25};
-  if (vectors_) modes = {Retriever::kBm25, Retriever::kEmbedding, Retriever::kHybrid};
+  if (has_embeddings()) modes = {Retriever::kBm25, Retriever::kEmbedding, Retriever::kHybrid};
   std::map<Retriever, std::vector<ConfidenceFeatures>> x;
   std::map<Retriever, std::vector<int>> y;
   ProgressMeter meter(progress, double(pool.size() * modes.size()), "queries");
   Ranking r;
   std::size_t done = 0;
   for (auto i : pool) {
-    rank(entry_tokens_[i], static_cast<std::ptrdiff_t>(i), Retriever::kBm25, r);  // every ranking, once
+    // Every ranking, once; with a text encoder the left-out question's own vector is the query.
+    const float* own = text_encoder_ ? entry_vectors_.data() + i * text_encoder_->dim : nullptr;
+    rank(entry_tokens_[i], static_cast<std::ptrdiff_t>(i), Retriever::kBm25, r, own);
     for (auto mode : modes) {
       choose(mode, r);
       x[mode].push_back(r.features);
@@ -251,7 +272,10 @@ void FaqIndex::calibrate(const ProgressCallback& progress) {
 FaqReply FaqIndex::ask(std::string_view question, const AskOptions& options) {
   const Retriever mode = resolve(options.retriever);
   Ranking r;
-  rank(tokenizer_->tokens(question), -1, mode, r);
+  std::vector<float> query;
+  // Always: the confidence features of every retriever include the embedding side's scores.
+  if (text_encoder_) query = text_encoder_->encode({std::string(question)});
+  rank(tokenizer_->tokens(question), -1, mode, r, query.empty() ? nullptr : query.data());
   FaqReply reply;
   reply.hits = *r.chosen;
   if (reply.hits.size() > options.top) reply.hits.resize(options.top);
@@ -268,6 +292,7 @@ void FaqIndex::save(const std::filesystem::path& dir) const {
     nlohmann::json config = {{"format", kFormat}, {"version", kVersion}, {"options", options_json(options_)},
                              {"entries", kb_.entries.size()}, {"answers", kb_.answers.size()},
                              {"vectors", vectors_ ? "vectors.bin" : ""}, {"vector_coverage", vector_coverage_},
+                             {"encoder", text_encoder_ ? text_encoder_->name : ""},
                              {"confidence", nlohmann::json::object()}};
     for (auto& [mode, model] : confidence_) config["confidence"][retriever_name(mode)] = model.to_json();
     write_file_atomic(staging / "config.json", config.dump(2) + "\n");
@@ -283,7 +308,9 @@ void FaqIndex::save(const std::filesystem::path& dir) const {
   replace_directory(staging, dir);
 }
 
-FaqIndex FaqIndex::load(const std::filesystem::path& dir) {
+FaqIndex FaqIndex::load(const std::filesystem::path& dir) { return load(dir, nullptr); }
+
+FaqIndex FaqIndex::load(const std::filesystem::path& dir, const TextEncoderOpener& open_encoder) {
   if (!std::filesystem::is_directory(dir))
     runtime_error("'{}' is not a FAQ directory (build one with `lmforge faq build KB.csv --out DIR`)", dir.string());
   nlohmann::json config;
@@ -309,7 +336,12 @@ FaqIndex FaqIndex::load(const std::filesystem::path& dir) {
   std::optional<embed::WordVectors> vectors;
   const std::string vectors_file = config.value("vectors", "");
   if (!vectors_file.empty()) vectors = embed::read_vectors((dir / vectors_file).string());
-  FaqIndex index(std::move(kb), std::move(vectors), options_from_json(config.at("options")));
+  const std::string encoder = config.value("encoder", "");
+  if (!encoder.empty() && !open_encoder)
+    runtime_error("{}: this FAQ index was built with the sentence encoder {}, which cannot be opened here (use "
+                  "`lmforge faq ask|eval`, or rebuild it with --vectors)", dir.string(), encoder);
+  FaqIndex index = encoder.empty() ? FaqIndex(std::move(kb), std::move(vectors), options_from_json(config.at("options")))
+                                   : FaqIndex(std::move(kb), open_encoder(encoder), options_from_json(config.at("options")));
   for (auto& [name, model] : config.at("confidence").items())
     index.confidence_[parse_retriever(name)] = ConfidenceModel::from_json(model);
   return index;

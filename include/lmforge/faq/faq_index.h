@@ -15,6 +15,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -36,6 +37,18 @@ namespace lmforge::faq {
 enum class Retriever { kBm25, kEmbedding, kHybrid };
 Retriever parse_retriever(const std::string& name);  // "bm25", "embed", "hybrid"; UsageError otherwise
 std::string retriever_name(Retriever retriever);
+
+// A sentence encoder from outside this (torch-free) library, e.g. a BERT-family model in
+// lmforge_nn.so (cli/encoder_client.h): with it the embedding side compares whole-question
+// vectors from the encoder instead of averaged word vectors.
+struct TextEncoder {
+  std::string name;   // recorded in config.json ("encoder"), given back to the opener on load: the model directory
+  std::size_t dim = 0;
+  // texts.size() x dim floats, unit rows (a dot product is the cosine).
+  std::function<std::vector<float>(const std::vector<std::string>& texts)> encode;
+};
+// Opens the encoder an index was built with (load), from its recorded name.
+using TextEncoderOpener = std::function<TextEncoder(const std::string& name)>;
 
 struct FaqOptions {
   Retriever retriever = Retriever::kHybrid;   // default for ask/eval; without vectors it becomes kBm25
@@ -74,6 +87,9 @@ class FaqIndex {
   // Tokenises the entries and builds the retrievers; with vectors, sentence vectors too.
   FaqIndex(KnowledgeBase kb, std::optional<embed::WordVectors> vectors, FaqOptions options,
            const ProgressCallback& progress = nullptr);
+  // The embedding side from a sentence encoder: every question encoded once here, each asked
+  // question at ask().
+  FaqIndex(KnowledgeBase kb, TextEncoder encoder, FaqOptions options, const ProgressCallback& progress = nullptr);
   ~FaqIndex();
   FaqIndex(FaqIndex&&) noexcept;
   FaqIndex& operator=(FaqIndex&&) noexcept;
@@ -85,17 +101,24 @@ class FaqIndex {
 
   void save(const std::filesystem::path& dir) const;  // atomic (staging directory + rename)
   static FaqIndex load(const std::filesystem::path& dir);
+  // An index built with a TextEncoder needs `open_encoder` (load without it is a RuntimeError
+  // naming the encoder).
+  static FaqIndex load(const std::filesystem::path& dir, const TextEncoderOpener& open_encoder);
 
   const KnowledgeBase& kb() const { return kb_; }
   const FaqOptions& options() const { return options_; }
   bool has_vectors() const { return vectors_.has_value(); }
+  bool has_text_encoder() const { return text_encoder_.has_value(); }
+  bool has_embeddings() const { return vectors_ || text_encoder_; }  // word vectors or a text encoder
   double vector_coverage() const { return vector_coverage_; }  // share of KB words that have a vector
   const ConfidenceModel& confidence_model(Retriever retriever) const;
 
  private:
   struct Ranking;
   // Every available ranking (BM25, embeddings, their fusion), then choose(mode).
-  void rank(const std::vector<std::string>& tokens, std::ptrdiff_t exclude, Retriever mode, Ranking& out);
+  // query_vector: the question's unit vector when a text encoder gives it (else from the tokens).
+  void rank(const std::vector<std::string>& tokens, std::ptrdiff_t exclude, Retriever mode, Ranking& out,
+            const float* query_vector = nullptr);
   // Points out.chosen at the mode's ranking and computes the confidence features of its top answer.
   void choose(Retriever mode, Ranking& out) const;
   Retriever resolve(std::optional<Retriever> requested) const;
@@ -107,7 +130,8 @@ class FaqIndex {
   std::vector<std::vector<std::string>> entry_tokens_;
   std::unique_ptr<Bm25Index> bm25_;
   std::unique_ptr<SentenceEncoder> encoder_;
-  std::vector<float> entry_vectors_;  // entries x dim, unit rows (zero rows for entries without known words)
+  std::optional<TextEncoder> text_encoder_;
+  std::vector<float> entry_vectors_;  // entries x dim (word vectors' or the text encoder's), unit rows (zero rows for entries without known words)
   std::map<Retriever, ConfidenceModel> confidence_;
   double vector_coverage_ = 0;
   std::vector<float> scratch_scores_, scratch_query_;

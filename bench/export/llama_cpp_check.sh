@@ -64,7 +64,8 @@ if [[ -d "$gpt" ]]; then
   RANDOM=7
   : > "$tmp/p.txt"
   for k in $(seq 10); do
-    ids=""; for j in $(seq $((2 + RANDOM % 8))); do ids+="$((3 + RANDOM % (vocab - 3))) "; done
+    ids=""; length=$((2 + RANDOM % 8))  # in this shell: a $(...) subshell would reseed RANDOM
+    for ((j = 0; j < length; j++)); do ids+="$((3 + RANDOM % (vocab - 3))) "; done
     echo "${ids% };40" >> "$tmp/p.txt"
   done
   check "our GPT $(basename "$gpt")" "$gpt" "$tmp/p.txt"

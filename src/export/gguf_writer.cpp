@@ -12,8 +12,9 @@ namespace {
 // Little-endian scalar writes (x86 and ARM are little-endian, as GGUF is).
 template <typename T>
 void put(std::vector<std::uint8_t>& out, T value) {
-  const auto* p = reinterpret_cast<const std::uint8_t*>(&value);
-  out.insert(out.end(), p, p + sizeof(T));
+  const auto at = out.size();
+  out.resize(at + sizeof(T));
+  std::memcpy(out.data() + at, &value, sizeof(T));
 }
 
 void put_string(std::vector<std::uint8_t>& out, const std::string& s) {

@@ -1,5 +1,7 @@
 #include "lmforge/export/gguf_export.h"
 
+#include <filesystem>
+
 #include "gguf_tensors.h"
 #include "lmforge/common/error.h"
 #include "lmforge/export/our_gpt.h"
@@ -43,7 +45,10 @@ void GgufTensors::add(const std::string& name, std::vector<std::int64_t> shape,
 }
 
 GgufExportResult export_gguf(const GgufExportOptions& options) {
-  if (is_our_gpt_dir(options.model)) return export_gguf_our_gpt(options);
+  // A run directory (config.json under model/) is ours even when its model is not a GPT: the
+  // GPT reader then says which model_type it cannot export.
+  if (is_our_gpt_dir(options.model) || std::filesystem::exists(options.model / "model" / "config.json"))
+    return export_gguf_our_gpt(options);
   return export_gguf_hf_llama(options);
 }
 

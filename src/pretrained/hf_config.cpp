@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lmforge/common/error.h"
+#include "lmforge/common/json_fields.h"
 
 namespace lmforge::pretrained {
 
@@ -26,33 +27,18 @@ nlohmann::json read_json(const fs::path& path) {
   }
 }
 
-// A key's value, `fallback` when absent or null; RuntimeError naming the key on a wrong type.
-template <typename T>
-T get(const nlohmann::json& j, const char* key, T fallback, const std::string& source) {
-  auto it = j.find(key);
-  if (it == j.end() || it->is_null()) return fallback;
-  try {
-    return it->get<T>();
-  } catch (const nlohmann::json::exception&) {
-    runtime_error("{}: '{}' has the wrong type ({})", source, key, it->dump());
-  }
-}
-
-template <typename T>
-T require(const nlohmann::json& j, const char* key, const std::string& source) {
-  if (!j.contains(key) || j[key].is_null()) runtime_error("{}: '{}' is missing", source, key);
-  return get<T>(j, key, T{}, source);
-}
+using json_fields::get;  // checked: a wrong type or an out-of-range integer is a one-line error
+using json_fields::require;
 
 // eos_token_id is an int or a list of ints.
 std::vector<int> id_list(const nlohmann::json& j, const char* key) {
   std::vector<int> ids;
   auto it = j.find(key);
   if (it == j.end() || it->is_null()) return ids;
-  if (it->is_number_integer()) ids.push_back(it->get<int>());
+  if (it->is_number_integer()) ids.push_back(json_fields::integer<int>(*it, key));
   else if (it->is_array())
     for (const auto& v : *it)
-      if (v.is_number_integer()) ids.push_back(v.get<int>());
+      if (v.is_number_integer()) ids.push_back(json_fields::integer<int>(v, key));
   return ids;
 }
 

@@ -11,6 +11,7 @@
 #include <unicode/unistr.h>
 
 #include "lmforge/common/error.h"
+#include "lmforge/common/json_fields.h"
 #include "lmforge/common/utf8.h"
 #include "hf_wordpiece.h"
 
@@ -139,12 +140,19 @@ struct HFTokenizer::Impl {
 
   static std::uint64_t key(int a, int b) { return (static_cast<std::uint64_t>(a) << 32) | static_cast<std::uint32_t>(b); }
 
+  // An id from the file: a non-negative integer (a float or a negative id is a corrupt file).
+  int token_id(const json& id) const {
+    const int value = json_fields::integer<int>(id, source + ": token id");
+    if (value < 0) runtime_error("{}: token id {} is negative", source, value);
+    return value;
+  }
+
   void read_model(const json& model) {
     const auto type = model.value("type", std::string());
     if (type == "WordPiece") return read_wordpiece(model);
     if (type != "BPE")
       runtime_error("{}: tokenizer model type '{}' is not supported (supported: BPE (byte-level), WordPiece)", source, type);
-    for (const auto& [piece, id] : model.at("vocab").items()) vocab[piece] = id.get<int>();
+    for (const auto& [piece, id] : model.at("vocab").items()) vocab[piece] = token_id(id);
     int rank = 0;
     for (const auto& m : model.at("merges")) {
       std::string left, right;
@@ -173,9 +181,9 @@ struct HFTokenizer::Impl {
 
   void read_wordpiece(const json& model) {
     wordpiece = true;
-    for (const auto& [piece, id] : model.at("vocab").items()) vocab[piece] = id.get<int>();
+    for (const auto& [piece, id] : model.at("vocab").items()) vocab[piece] = token_id(id);
     wordpiece_options.prefix = model.value("continuing_subword_prefix", std::string("##"));
-    wordpiece_options.max_input_chars_per_word = model.value("max_input_chars_per_word", std::size_t{100});
+    wordpiece_options.max_input_chars_per_word = json_fields::get<std::size_t>(model, "max_input_chars_per_word", 100, source);
     if (auto it = vocab.find(model.value("unk_token", std::string("[UNK]"))); it != vocab.end()) unk_id = it->second;
     wordpiece_options.unk_id = unk_id;
   }
@@ -235,11 +243,11 @@ struct HFTokenizer::Impl {
           continue;
         }
         const auto name = item.at("SpecialToken").at("id").get<std::string>();
-        for (const auto& id : p.at("special_tokens").at(name).at("ids")) (after ? suffix_ids : prefix_ids).push_back(id.get<int>());
+        for (const auto& id : p.at("special_tokens").at(name).at("ids")) (after ? suffix_ids : prefix_ids).push_back(token_id(id));
       }
     } else if (type == "BertProcessing") {  // "cls": ["[CLS]", 101], "sep": ["[SEP]", 102]
-      prefix_ids.push_back(p.at("cls").at(1).get<int>());
-      suffix_ids.push_back(p.at("sep").at(1).get<int>());
+      prefix_ids.push_back(token_id(p.at("cls").at(1)));
+      suffix_ids.push_back(token_id(p.at("sep").at(1)));
     } else if (type != "ByteLevel") {
       runtime_error("{}: post_processor '{}' is not supported (supported: ByteLevel, TemplateProcessing, BertProcessing, "
                     "Sequence)", source, type);
@@ -371,7 +379,7 @@ std::unique_ptr<HFTokenizer> HFTokenizer::load(const fs::path& path) {
     }
     if (j.contains("added_tokens"))
       for (const auto& a : j["added_tokens"])
-        m.added.push_back({a.at("id").get<int>(), a.at("content").get<std::string>(), a.value("special", false),
+        m.added.push_back({m.token_id(a.at("id")), a.at("content").get<std::string>(), a.value("special", false),
                            a.value("lstrip", false), a.value("rstrip", false)});
   } catch (const json::exception& e) {
     runtime_error("{}: malformed tokenizer.json: {}", m.source, e.what());
@@ -385,6 +393,11 @@ std::unique_ptr<HFTokenizer> HFTokenizer::load(const fs::path& path) {
   int size = 0;
   for (const auto& [piece, id] : m.vocab) size = std::max(size, id + 1);
   for (const auto& a : m.added) size = std::max(size, a.id + 1);
+  // Ids far beyond the number of entries would leave the table mostly holes: a corrupt file,
+  // refused before the table is allocated.
+  const std::size_t entries = m.vocab.size() + m.added.size();
+  if (static_cast<std::size_t>(size) > 2 * entries + 1024)
+    runtime_error("{}: token id {} is far beyond the {} vocabulary entries", m.source, size - 1, entries);
   m.spec.type = ModelType::kBpe;
   m.spec.pieces.assign(size, Piece{"", 0, PieceType::kUnused});
   for (const auto& [piece, id] : m.vocab) m.spec.pieces[id] = Piece{piece, 0, PieceType::kNormal};

@@ -1,12 +1,15 @@
 // The files of a Hugging Face model directory that are read before any weight: config.json
-// (with generation_config.json) and tokenizer.json (loaded, then used to encode and decode a
-// mixed text). The first byte picks which. Unsupported architectures, wrong types and malformed
+// (with generation_config.json), tokenizer.json (loaded, then used to encode and decode a mixed
+// text), tokenizer_config.json beside a SentencePiece tokenizer.model (Llama 2 style), and the
+// Jinja chat template text it carries (recognised and rendered). The first byte picks which. Unsupported architectures, wrong types and malformed
 // JSON must end in lmforge's one-line errors.
 #include <filesystem>
 #include <fstream>
 
 #include "fuzz_support.h"
 #include "lmforge/pretrained/hf_config.h"
+#include "lmforge/pretrained/hf_sp_tokenizer.h"
+#include "lmforge/serve/hf_chat_template.h"
 #include "lmforge/tokenizer/hf_tokenizer.h"
 
 namespace fs = std::filesystem;
@@ -18,7 +21,8 @@ fs::path scratch_dir_with(const std::string& name, std::string_view text) {
   static const fs::path dir = fs::path(access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp") /
                               ("lmforge-fuzz-hf-" + std::to_string(getpid()));
   fs::create_directories(dir);
-  for (const char* other : {"config.json", "generation_config.json", "tokenizer.json", "tokenizer_config.json"})
+  for (const char* other : {"config.json", "generation_config.json", "tokenizer.json", "tokenizer_config.json",
+                            "special_tokens_map.json"})
     fs::remove(dir / other);
   std::ofstream(dir / name, std::ios::binary).write(text.data(), static_cast<std::streamsize>(text.size()));
   return dir;
@@ -30,7 +34,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   using namespace lmforge;
   if (size < 1) return 0;
   const std::string_view text = fuzz::as_text(data + 1, size - 1);
-  switch (data[0] % 3) {
+  const std::string mixed = "Hello 世界! 😀 def f(x):\n\treturn x**2  <s>[INST]";
+  switch (data[0] % 5) {
     case 0: {
       const auto dir = scratch_dir_with("config.json", text);
       fuzz::expect_clean_errors([&] {
@@ -46,11 +51,33 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       fuzz::expect_clean_errors([&] { pretrained::read_decoder_config(dir); });
       break;
     }
+    case 3: {  // tokenizer_config.json beside a real tokenizer.model
+      const auto dir = scratch_dir_with("tokenizer_config.json", text);
+      fs::copy_file(LMFORGE_SOURCE_DIR "/tests/fixtures/hf/llama2-tok/tokenizer.model", dir / "tokenizer.model",
+                    fs::copy_options::overwrite_existing);
+      fuzz::expect_clean_errors([&] {
+        const auto tokenizer = pretrained::HFSentencePieceTokenizer::load(dir);
+        const auto ids = tokenizer->encode(mixed);
+        tokenizer->decode(ids);
+        tokenizer->encode_plain(mixed);
+      });
+      break;
+    }
+    case 4: {  // a chat template's Jinja text
+      fuzz::expect_clean_errors([&] {
+        const auto chat = serve::HFChatTemplate::detect(std::string(text), "<s>", "</s>");
+        if (!chat) return;
+        chat->render({{"system", "简短"}, {"user", "hi"}, {"assistant", "ok"}, {"user", "?"}});
+        chat->render({{"user", "hi"}});
+        chat->end_of_turn_tokens();
+      });
+      break;
+    }
     default: {
       const auto dir = scratch_dir_with("tokenizer.json", text);
       fuzz::expect_clean_errors([&] {
         const auto tokenizer = tok::HFTokenizer::load(dir / "tokenizer.json");
-        const auto ids = tokenizer->encode("Hello 世界! 😀 def f(x):\n\treturn x**2  ");
+        const auto ids = tokenizer->encode(mixed);
         tokenizer->decode(ids);
         tokenizer->decode(ids, false);
         tokenizer->encode_pieces("ab  c\u00a0d");

@@ -72,6 +72,15 @@ seed_whole() {  # target selector-byte file...: whole files (JSON cut at 4 KiB w
 seed_whole hf_files_fuzz 0 tests/fixtures/hf/*/config.json
 seed_whole hf_files_fuzz 1 tests/fixtures/hf/*/generation_config.json
 seed_whole hf_files_fuzz 2 tests/fixtures/hf/tokenizers/{gpt2,llama3,qwen2}.json tests/fixtures/hf/*/tokenizer.json
+seed_whole hf_files_fuzz 3 tests/fixtures/hf/*/tokenizer_config.json
+if [[ -f tests/fixtures/hf/chat_templates/templates.json ]]; then  # each real template as its own seed
+  python3 - "$build/corpus/hf_files_fuzz" tests/fixtures/hf/chat_templates/templates.json <<'PY'
+import json, sys
+for name, text in json.load(open(sys.argv[2])).items():
+    if isinstance(text, str):
+        open(f"{sys.argv[1]}/template-{name}.4", "wb").write(b"\x04" + text.encode())
+PY
+fi
 # Request bodies as clients send them (selector = endpoint, see the targets).
 printf '%s' '{"prompt": "床前明月光", "max_tokens": 8, "temperature": 0.7, "stop": ["\n"], "n": 2}' > "$tmp/completion.json"
 printf '%s' '{"prompt": [[1, 2, 3], "hi"], "stream": true, "stream_options": {"include_usage": true}, "echo": true}' > "$tmp/completion2.json"

@@ -46,7 +46,7 @@ class HFTokenizer : public Tokenizer {
   int piece_to_id(std::string_view piece) const override;  // a vocabulary string; unk_id (-1) when absent
 
   // Without the post-processor's special tokens (what a chat template's pieces need).
-  std::vector<int> encode_plain(std::string_view text) const;
+  std::vector<int> encode_plain(std::string_view text) const override;
   // With the post-processor's special tokens, the text's own ids cut at the end so that the
   // whole is at most max_tokens long (the `tokenizers` truncation an encoder's input needs).
   std::vector<int> encode_truncated(std::string_view text, std::size_t max_tokens) const;

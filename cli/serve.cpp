@@ -94,6 +94,11 @@ struct ServeCommand {
     cmd->add_option("--max-body-bytes", options.max_body_bytes, "Larger request bodies get 413")
         ->capture_default_str()
         ->check(CLI::PositiveNumber);
+    cmd->add_option("--http-threads", options.http_threads,
+                    "Connection threads (each holds one client connection); 0 = slots + queue + 8. Clients that "
+                    "send slowly hold a thread each: raise it, or put a reverse proxy in front, when exposed")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 4096));
     cmd->add_option("--request-timeout", options.request_timeout,
                     "Seconds from arrival (queue included) after which a generation stops (finish_reason length); "
                     "0 = none")

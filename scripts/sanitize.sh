@@ -6,7 +6,8 @@
 #        scripts/sanitize.sh parsers            the subset `.ci/run` runs: the stages that parse
 #                                               outside input (common: UTF-8, csv/tsv/jsonl records,
 #                                               safetensors; text: cleaning; tokenizer: .lmtok and
-#                                               SentencePiece .model files) built alone, their tests
+#                                               SentencePiece .model files; export: GGUF) built
+#                                               alone, their tests
 # The server is sanitized by its fuzz targets (scripts/fuzz.sh: serve_api_fuzz, http_server_fuzz)
 # and by the whole run.
 set -euo pipefail
@@ -22,7 +23,7 @@ configure() {  # build-dir extra-cmake-args...
 }
 if [[ "${1:-}" == parsers ]]; then
   build=${LMFORGE_SANITIZE_BUILD:-build-sanitize-parsers}
-  configure "$build" -DLMFORGE_ONLY_STAGES="common;text;tokenizer"
+  configure "$build" -DLMFORGE_ONLY_STAGES="common;text;tokenizer;export"
   cd "$build"
   ctest --output-on-failure -j "$(nproc)" --timeout 900
   exit

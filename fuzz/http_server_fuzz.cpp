@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <memory>
 #include <thread>
@@ -79,16 +80,29 @@ struct LiveServer {
   }
 };
 
+// Tens of thousands of short connections a minute use up the ephemeral ports (TIME_WAIT): a
+// failed connect is retried for a while; only a server that stays unreachable is a finding.
 int connect_to(int port) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  timeval timeout{8, 0};  // under libFuzzer's -timeout: a hang shows as a timeout finding
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_port = htons(static_cast<std::uint16_t>(port));
   inet_pton(AF_INET, "127.0.0.1", &address.sin_addr);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) __builtin_trap();
-  return fd;
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    const int fd = socket(AF_INET, SOCK_STREAM, 0);
+    timeval timeout{8, 0};  // under libFuzzer's -timeout: a hang shows as a timeout finding
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0) return fd;
+    close(fd);
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  __builtin_trap();  // the server is gone
+}
+
+// Closes with a reset instead of leaving the connection in TIME_WAIT (see connect_to).
+void close_without_time_wait(int fd) {
+  linger no_linger{1, 0};
+  setsockopt(fd, SOL_SOCKET, SO_LINGER, &no_linger, sizeof no_linger);
+  close(fd);
 }
 
 // Sends `request`, half-closes, and returns everything the server answers.
@@ -103,7 +117,7 @@ std::string send_and_receive(int port, std::string_view request) {
   std::string reply;
   char buffer[8192];
   for (ssize_t n; (n = recv(fd, buffer, sizeof buffer, 0)) > 0;) reply.append(buffer, static_cast<std::size_t>(n));
-  close(fd);
+  close_without_time_wait(fd);
   return reply;
 }
 

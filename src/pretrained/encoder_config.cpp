@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lmforge/common/error.h"
+#include "lmforge/common/json_fields.h"
 
 namespace lmforge::pretrained {
 
@@ -23,22 +24,8 @@ json read_json(const fs::path& path) {
   }
 }
 
-template <typename T>
-T get(const json& j, const char* key, T fallback, const std::string& source) {
-  auto it = j.find(key);
-  if (it == j.end() || it->is_null()) return fallback;
-  try {
-    return it->get<T>();
-  } catch (const json::exception&) {
-    runtime_error("{}: '{}' has the wrong type ({})", source, key, it->dump());
-  }
-}
-
-template <typename T>
-T require(const json& j, const char* key, const std::string& source) {
-  if (!j.contains(key) || j[key].is_null()) runtime_error("{}: '{}' is missing", source, key);
-  return get<T>(j, key, T{}, source);
-}
+using json_fields::get;  // checked: a wrong type or an out-of-range integer is a one-line error
+using json_fields::require;
 
 }  // namespace
 

@@ -37,14 +37,19 @@ import time
 import urllib.parse
 
 
-def rss_kib(pid):
+def proc_status(pid, field):
+    """An integer field of /proc/PID/status (VmRSS in KiB, Threads), or None."""
     try:
         for line in open(f"/proc/{pid}/status"):
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1])
     except OSError:
         return None
     return None
+
+
+def rss_kib(pid):
+    return proc_status(pid, "VmRSS")
 
 
 def percentile(values, p):
@@ -199,13 +204,7 @@ def faults(args, url):
 
 
 def threads_of(pid):
-    try:
-        for line in open(f"/proc/{pid}/status"):
-            if line.startswith("Threads:"):
-                return int(line.split()[1])
-    except OSError:
-        return None
-    return None
+    return proc_status(pid, "Threads")
 
 
 def good_client(url, headers, stop, results):

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lmforge/common/error.h"
+#include "lmforge/common/json_fields.h"
 #include "lmforge/export/ggml_types.h"
 
 namespace lmforge::exporting {
@@ -22,13 +23,7 @@ FloatWeights::FloatWeights(const fs::path& dir) : dir_(dir) {
   if (fs::exists(single)) {
     files.push_back(single);
   } else if (fs::exists(index)) {
-    std::ifstream in(index);
-    nlohmann::json j;
-    try {
-      j = nlohmann::json::parse(in);
-    } catch (const nlohmann::json::exception& e) {
-      runtime_error("{} is not valid JSON: {}", index.string(), e.what());
-    }
+    const nlohmann::json j = json_fields::read_file(index);
     if (!j.contains("weight_map") || !j["weight_map"].is_object())
       runtime_error("{}: no \"weight_map\" object", index.string());
     std::set<std::string> seen;

@@ -10,6 +10,7 @@
 
 #include "gguf_tensors.h"
 #include "lmforge/common/error.h"
+#include "lmforge/common/json_fields.h"
 #include "lmforge/export/float_weights.h"
 #include "lmforge/export/gguf_vocab.h"
 
@@ -18,16 +19,6 @@ namespace lmforge::exporting {
 namespace fs = std::filesystem;
 
 namespace {
-
-nlohmann::json read_json(const fs::path& file) {
-  std::ifstream in(file);
-  if (!in) runtime_error("cannot read {}", file.string());
-  try {
-    return nlohmann::json::parse(in);
-  } catch (const nlohmann::json::exception& e) {
-    runtime_error("{} is not valid JSON: {}", file.string(), e.what());
-  }
-}
 
 // The first id of an int-or-list field; -1 when absent or null.
 int first_id(const nlohmann::json& j, const char* key) {
@@ -79,7 +70,7 @@ GgufExportResult export_gguf_hf_llama(const GgufExportOptions& options) {
   const auto config_file = dir / "config.json";
   if (!fs::exists(config_file))
     runtime_error("'{}' is not a model directory: no config.json", dir.string());
-  const auto j = read_json(config_file);
+  const auto j = json_fields::read_file(config_file);
   const auto model_type = j.value("model_type", std::string());
   if (model_type != "llama" && model_type != "mistral" && model_type != "qwen2")
     usage_error("{}: model_type '{}' cannot be exported to GGUF (our GPT, llama, mistral, qwen2)", config_file.string(),
@@ -146,7 +137,7 @@ GgufExportResult export_gguf_hf_llama(const GgufExportOptions& options) {
   // bos/eos: generation_config.json first (what generation stops at), then config.json.
   int bos = first_id(j, "bos_token_id"), eos = first_id(j, "eos_token_id");
   if (fs::exists(dir / "generation_config.json")) {
-    const auto g = read_json(dir / "generation_config.json");
+    const auto g = json_fields::read_file(dir / "generation_config.json");
     if (first_id(g, "bos_token_id") >= 0) bos = first_id(g, "bos_token_id");
     if (first_id(g, "eos_token_id") >= 0) eos = first_id(g, "eos_token_id");
   }

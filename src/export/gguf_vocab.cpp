@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lmforge/common/error.h"
+#include "lmforge/common/json_fields.h"
 
 namespace lmforge::exporting {
 
@@ -82,14 +83,7 @@ GgufVocab placeholder_vocab(std::int64_t vocab_size, int bos_id, int eos_id) {
 
 GgufVocab vocab_from_tokenizer_json(const std::filesystem::path& file, std::int64_t vocab_size, const std::string& pre,
                                     int bos_id, int eos_id) {
-  std::ifstream in(file);
-  if (!in) runtime_error("cannot read {}", file.string());
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(in);
-  } catch (const nlohmann::json::exception& e) {
-    runtime_error("{} is not valid JSON: {}", file.string(), e.what());
-  }
+  const nlohmann::json j = json_fields::read_file(file);
   const auto& model = j.value("model", nlohmann::json::object());
   if (model.value("type", std::string()) != "BPE" || !model.contains("vocab") || !model["vocab"].is_object())
     runtime_error("{}: only byte-level BPE tokenizers (GPT-2, Llama 3, Qwen2) are exported to GGUF", file.string());

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lmforge/common/error.h"
+#include "lmforge/common/json_fields.h"
 #include "lmforge/tokenizer/tokenizer.h"
 
 namespace lmforge::exporting {
@@ -15,15 +16,6 @@ namespace {
 
 fs::path model_dir(const fs::path& path) { return fs::exists(path / "config.json") ? path : path / "model"; }
 
-nlohmann::json read_config(const fs::path& file) {
-  std::ifstream in(file);
-  if (!in) runtime_error("cannot read {}", file.string());
-  try {
-    return nlohmann::json::parse(in);
-  } catch (const nlohmann::json::exception& e) {
-    runtime_error("{} is not valid JSON: {}", file.string(), e.what());
-  }
-}
 
 }  // namespace
 
@@ -31,7 +23,7 @@ bool is_our_gpt_dir(const fs::path& path) {
   const auto file = model_dir(path) / "config.json";
   if (!fs::exists(file)) return false;
   try {
-    const auto j = read_config(file);
+    const auto j = json_fields::read_file(file);
     return j.is_object() && !j.contains("architectures") && j.value("model_type", std::string("gpt")) == "gpt";
   } catch (const std::exception&) {
     return false;
@@ -46,7 +38,7 @@ OurGptConfig read_our_gpt(const fs::path& path, const std::string& what) {
   if (!fs::exists(file))
     runtime_error("'{}' is not a model directory: no config.json (give the run directory of `lmforge train` or its model/)",
                   path.string());
-  const auto j = read_config(file);
+  const auto j = json_fields::read_file(file);
   const auto model_type = j.value("model_type", std::string("gpt"));
   if (model_type != "gpt") runtime_error("{}: model_type '{}' cannot be exported as {} (only 'gpt')", file.string(), model_type, what);
   try {

@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include "lmforge/common/error.h"
+#include "lmforge/common/json_fields.h"
 #include "lmforge/data/meta.h"
 #include "lmforge/nn/safetensors.h"
 #include "lmforge/nn/weights.h"
@@ -15,22 +16,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
-nlohmann::json read_json(const fs::path& path) {
-  std::ifstream in(path);
-  if (!in) runtime_error("cannot read {}", path.string());
-  try {
-    return nlohmann::json::parse(in);
-  } catch (const nlohmann::json::exception& e) {
-    runtime_error("{} is not valid JSON: {}", path.string(), e.what());
-  }
-}
-
 // The tokenizer the training data was prepared with, when the run directory says where it is.
 fs::path tokenizer_from_run(const fs::path& model_dir) {
   for (const auto& run : {model_dir, model_dir.parent_path()}) {
     const auto train_config = run / "train_config.json";
     if (!fs::exists(train_config)) continue;
-    const auto config = read_json(train_config);
+    const auto config = json_fields::read_file(train_config);
     if (!config.contains("data") || !config["data"].contains("dir")) continue;
     const fs::path data_dir = config["data"]["dir"].get<std::string>();
     if (!fs::exists(data_dir / data::kMetaFileName)) continue;
@@ -49,7 +40,7 @@ LoadedModel load_model_dir(const fs::path& path, bool require_tokenizer) {
   if (!fs::exists(m.dir / "config.json"))
     runtime_error("'{}' is not a model directory: no config.json (give the run directory of `lmforge train` or its model/)",
                   path.string());
-  m.config = read_json(m.dir / "config.json");
+  m.config = json_fields::read_file(m.dir / "config.json");
   auto arch = m.config;
   if (arch.contains("chat_template")) {
     m.chat_template = arch["chat_template"].get<std::string>();

@@ -14,16 +14,6 @@ using nlohmann::json;
 
 namespace {
 
-json read_json(const fs::path& path) {
-  std::ifstream in(path);
-  if (!in) runtime_error("cannot read {}", path.string());
-  try {
-    return json::parse(in);
-  } catch (const json::exception& e) {
-    runtime_error("{} is not valid JSON: {}", path.string(), e.what());
-  }
-}
-
 using json_fields::get;  // checked: a wrong type or an out-of-range integer is a one-line error
 using json_fields::require;
 
@@ -71,14 +61,14 @@ EncoderConfig EncoderConfig::from_json(const json& j, const std::string& source)
 EncoderConfig read_encoder_config(const fs::path& dir) {
   const auto path = dir / "config.json";
   if (!fs::exists(path)) runtime_error("'{}' is not a Hugging Face model directory: no config.json", dir.string());
-  return EncoderConfig::from_json(read_json(path), path.string());
+  return EncoderConfig::from_json(json_fields::read_file(path), path.string());
 }
 
 PoolingConfig read_pooling_config(const fs::path& dir) {
   PoolingConfig p;
   const auto modules_path = dir / "modules.json";
   if (fs::exists(modules_path)) {
-    const auto modules = read_json(modules_path);
+    const auto modules = json_fields::read_file(modules_path);
     if (!modules.is_array()) runtime_error("{}: expected a list of modules", modules_path.string());
     for (const auto& m : modules) {
       const auto type = m.value("type", std::string());
@@ -87,7 +77,7 @@ PoolingConfig read_pooling_config(const fs::path& dir) {
       } else if (type.ends_with(".Pooling")) {
         const auto config_path = dir / m.value("path", std::string("1_Pooling")) / "config.json";
         if (!fs::exists(config_path)) continue;  // the Pooling module's defaults: mean
-        const auto c = read_json(config_path);
+        const auto c = json_fields::read_file(config_path);
         const std::string source = config_path.string();
         if (get<bool>(c, "pooling_mode_cls_token", false, source)) p.mode = Pooling::kCls;
         else if (!get<bool>(c, "pooling_mode_mean_tokens", true, source))
@@ -102,7 +92,7 @@ PoolingConfig read_pooling_config(const fs::path& dir) {
   }
   const auto st_config = dir / "sentence_bert_config.json";
   if (fs::exists(st_config))
-    p.max_tokens = get<std::int64_t>(read_json(st_config), "max_seq_length", 0, st_config.string());
+    p.max_tokens = get<std::int64_t>(json_fields::read_file(st_config), "max_seq_length", 0, st_config.string());
   return p;
 }
 

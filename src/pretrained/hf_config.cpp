@@ -17,15 +17,6 @@ namespace {
 
 const char* const kSupported[] = {"gpt2", "llama", "mistral", "qwen2"};
 
-nlohmann::json read_json(const fs::path& path) {
-  std::ifstream in(path);
-  if (!in) runtime_error("cannot read {}", path.string());
-  try {
-    return nlohmann::json::parse(in);
-  } catch (const nlohmann::json::exception& e) {
-    runtime_error("{} is not valid JSON: {}", path.string(), e.what());
-  }
-}
 
 using json_fields::get;  // checked: a wrong type or an out-of-range integer is a one-line error
 using json_fields::require;
@@ -93,7 +84,7 @@ std::string supported_model_types() {
 bool is_hf_model_dir(const fs::path& dir) {
   const auto path = dir / "config.json";
   if (!fs::exists(path)) return false;
-  const auto config = read_json(path);
+  const auto config = json_fields::read_file(path);
   if (!config.is_object()) return false;
   if (config.contains("architectures")) return true;
   const auto type = config.value("model_type", std::string("gpt"));
@@ -176,10 +167,10 @@ DecoderConfig DecoderConfig::from_json(const nlohmann::json& j, const std::strin
 DecoderConfig read_decoder_config(const fs::path& dir) {
   const auto path = dir / "config.json";
   if (!fs::exists(path)) runtime_error("'{}' is not a Hugging Face model directory: no config.json", dir.string());
-  auto config = DecoderConfig::from_json(read_json(path), path.string());
+  auto config = DecoderConfig::from_json(json_fields::read_file(path), path.string());
   const auto generation = dir / "generation_config.json";
   if (fs::exists(generation)) {
-    const auto g = read_json(generation);
+    const auto g = json_fields::read_file(generation);
     if (g.is_object()) {
       if (auto eos = id_list(g, "eos_token_id"); !eos.empty()) config.eos_ids = eos;
       config.bos_id = get<int>(g, "bos_token_id", config.bos_id, generation.string());

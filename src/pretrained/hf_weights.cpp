@@ -10,6 +10,7 @@
 #include <torch/torch.h>
 
 #include "lmforge/common/error.h"
+#include "lmforge/common/json_fields.h"
 
 namespace lmforge::pretrained {
 
@@ -48,13 +49,7 @@ std::string shape_text(const std::vector<std::int64_t>& shape) {
 std::vector<fs::path> shard_files(const fs::path& dir) {
   const auto index = dir / "model.safetensors.index.json";
   if (fs::exists(index)) {
-    nlohmann::json j;
-    std::ifstream in(index);
-    try {
-      j = nlohmann::json::parse(in);
-    } catch (const nlohmann::json::exception& e) {
-      runtime_error("{} is not valid JSON: {}", index.string(), e.what());
-    }
+    const nlohmann::json j = json_fields::read_file(index);
     if (!j.contains("weight_map") || !j["weight_map"].is_object())
       runtime_error("{}: no \"weight_map\" object", index.string());
     std::set<std::string> names;

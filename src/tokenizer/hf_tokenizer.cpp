@@ -104,15 +104,6 @@ struct AddedToken {
   bool special, lstrip, rstrip;
 };
 
-json read_json(const fs::path& path) {
-  std::ifstream in(path);
-  if (!in) runtime_error("cannot read {}", path.string());
-  try {
-    return json::parse(in);
-  } catch (const json::exception& e) {
-    runtime_error("{} is not valid JSON: {}", path.string(), e.what());
-  }
-}
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
 
@@ -363,7 +354,7 @@ std::unique_ptr<HFTokenizer> HFTokenizer::load(const fs::path& path) {
   std::unique_ptr<HFTokenizer> t(new HFTokenizer());
   auto& m = *t->impl_;
   m.source = file.string();
-  const auto j = read_json(file);
+  const auto j = json_fields::read_file(file);
   try {
     m.read_model(j.at("model"));
     m.read_normalizer(j.value("normalizer", json()));
@@ -411,7 +402,7 @@ std::unique_ptr<HFTokenizer> HFTokenizer::load(const fs::path& path) {
   m.spec.normalizer.add_dummy_prefix = false;
   const auto config_path = file.parent_path() / "tokenizer_config.json";
   if (fs::exists(config_path)) {
-    const auto config = read_json(config_path);
+    const auto config = json_fields::read_file(config_path);
     auto id_of = [&](const char* key) {
       if (!config.contains(key)) return -1;
       const auto& v = config[key];

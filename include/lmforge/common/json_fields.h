@@ -3,11 +3,14 @@
 // and the key. nlohmann's own get<int>() casts a float such as 1e40 to int (undefined
 // behaviour) and wraps large integers silently, so integers are checked here before the cast.
 //
+//   auto config = json_fields::read_file(dir / "config.json");
 //   auto layers = json_fields::get<std::int64_t>(config, "n_layer", 12, "config.json");
 //   int id = json_fields::integer<int>(entry.at("id"), "tokenizer.json: added_tokens id");
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
+#include <fstream>
 #include <limits>
 #include <string>
 #include <string_view>
@@ -18,6 +21,17 @@
 #include "lmforge/common/error.h"
 
 namespace lmforge::json_fields {
+
+// A whole JSON file; RuntimeError "cannot read F" / "F is not valid JSON: ...".
+inline nlohmann::json read_file(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  if (!in) runtime_error("cannot read {}", path.string());
+  try {
+    return nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception& e) {
+    runtime_error("{} is not valid JSON: {}", path.string(), e.what());
+  }
+}
 
 // `value` as the integer type T; RuntimeError "{what}: expected an integer from MIN to MAX, got V".
 template <typename T>

@@ -19,7 +19,7 @@ namespace {
 
 struct ExportArgs {
   std::string model, out, format, type = "f32", check;
-  bool quiet = false, placeholder_tokens = false;
+  bool quiet = false, id_tokens = false;
 };
 
 void print_gguf(const std::string& path) {
@@ -57,7 +57,7 @@ void run_export(const ExportArgs& a) {
   options.model = a.model;
   options.out = a.out;
   options.type = lmforge::exporting::parse_gguf_type(a.type);
-  options.placeholder_tokens = a.placeholder_tokens;
+  options.id_tokens = a.id_tokens;
   const auto r = lmforge::exporting::export_gguf(options);
   if (!a.quiet) {
     fmt::print(stderr, "wrote {}: GGUF arch {}, {} tensors ({} quantized to {}), {} values\n", a.out, r.architecture,
@@ -84,7 +84,7 @@ void add_export_command(CLI::App& root) {
       ->default_val("f32");
   cmd->add_option("--check", args->check, "Instead of exporting: read a GGUF file and print its header, metadata "
                                           "and tensor table (a bad file is a one-line error)");
-  cmd->add_flag("--placeholder-tokens", args->placeholder_tokens,
+  cmd->add_flag("--id-tokens", args->id_tokens,
                 "gguf: write tokens \"<|id|>\" instead of the tokenizer, so that a llama.cpp prompt written "
                 "\"<|5|><|9|>\" is exactly those ids (token-exact comparisons)");
   cmd->add_flag("-q,--quiet", args->quiet, "Print nothing on success");

@@ -2,7 +2,7 @@
 # Does llama.cpp, running our GGUF export, generate what lmforge generates? Greedy ids from
 # `lmforge generate DIR --prompt-ids ... --temperature 0` against llama.cpp's llama-simple on
 # `lmforge export DIR --format gguf --type T` for the same prompt ids (written "<|5|><|6|>": the
-# export's placeholder tokens, see include/lmforge/export/gguf_vocab.h), in f32, f16 and q8_0.
+# export's id-named tokens, see include/lmforge/export/gguf_vocab.h), in f32, f16 and q8_0.
 # Models: the Hugging Face fixtures (llama with llama3 rope scaling, llama-linear, qwen2, and
 # mistral on prompts within its sliding window of 8), and our trained GPT.
 #
@@ -32,7 +32,7 @@ total_equal=0; total_runs=0
 check() {  # name model_dir prompts_file
   local name=$1 dir=$2 prompts=$3
   for type in f32 f16 q8_0; do
-    "$bin" export "$dir" --format gguf --type "$type" --placeholder-tokens -o "$tmp/m.gguf" -q
+    "$bin" export "$dir" --format gguf --type "$type" --id-tokens -o "$tmp/m.gguf" -q
     local equal=0 runs=0 agree=0 tokens=0
     while IFS=';' read -r ids n; do
       ours=$("$bin" generate "$dir" --prompt-ids "$ids" --print-ids --temperature 0 --max-new-tokens "$n" --threads 1 -q)

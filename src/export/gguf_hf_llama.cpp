@@ -141,12 +141,12 @@ GgufExportResult export_gguf_hf_llama(const GgufExportOptions& options) {
     if (first_id(g, "bos_token_id") >= 0) bos = first_id(g, "bos_token_id");
     if (first_id(g, "eos_token_id") >= 0) eos = first_id(g, "eos_token_id");
   }
-  if (fs::exists(dir / "tokenizer.json") && !options.placeholder_tokens) {
+  if (fs::exists(dir / "tokenizer.json") && !options.id_tokens) {
     const std::string pre = arch == "qwen2" ? "qwen2" : "llama-bpe";
     vocab_from_tokenizer_json(dir / "tokenizer.json", V, pre, bos, eos).write_to(writer);
   } else {
-    placeholder_vocab(V, bos, eos).write_to(writer);
-    result.notes.push_back("no tokenizer.json: tokens are placeholders \"<|id|>\"; give llama.cpp a prompt of ids "
+    id_token_vocab(V, bos, eos).write_to(writer);
+    result.notes.push_back("no tokenizer.json: tokens are named by their ids, \"<|id|>\"; give llama.cpp a prompt of ids "
                            "written as \"<|12|><|7|>\"");
   }
 

@@ -32,11 +32,11 @@ GgufExportResult export_gguf_our_gpt(const GgufExportOptions& options) {
   writer.set(a + "attention.head_count", Value::u32(static_cast<std::uint32_t>(c.n_head)));
   writer.set(a + "attention.layer_norm_epsilon", Value::f32(static_cast<float>(OurGptConfig::kNormEps)));
   writer.set(a + "vocab_size", Value::u32(static_cast<std::uint32_t>(V)));
-  if (!c.tokenizer.empty() && !options.placeholder_tokens) {
+  if (!c.tokenizer.empty() && !options.id_tokens) {
     vocab_from_spec(tok::Tokenizer::load(c.tokenizer)->spec(), V, result.notes).write_to(writer);
   } else {
-    placeholder_vocab(V, c.bos_id, c.eos_id).write_to(writer);
-    result.notes.push_back(fmt::format("{}: tokens are placeholders \"<|id|>\"; give llama.cpp a prompt of ids written "
+    id_token_vocab(V, c.bos_id, c.eos_id).write_to(writer);
+    result.notes.push_back(fmt::format("{}: tokens are named by their ids, \"<|id|>\"; give llama.cpp a prompt of ids written "
                                        "as \"<|12|><|7|>\"",
                                        c.tokenizer.empty() ? "the model directory has no tokenizer" : "as asked"));
   }

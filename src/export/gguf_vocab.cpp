@@ -65,9 +65,8 @@ GgufVocab vocab_from_spec(const tok::ModelSpec& spec, std::int64_t vocab_size, s
   return v;
 }
 
-GgufVocab placeholder_vocab(std::int64_t vocab_size, int bos_id, int eos_id) {
+GgufVocab id_token_vocab(std::int64_t vocab_size, int bos_id, int eos_id) {
   GgufVocab v;
-  v.placeholder = true;
   for (std::int64_t i = 0; i < vocab_size; ++i) {
     v.tokens.push_back(fmt::format("<|{}|>", i));
     v.types.push_back(static_cast<std::int64_t>(TokenType::UserDefined));

@@ -10,7 +10,7 @@
 // Weight types: 2-D weights in --type (F32, F16 or Q8_0; a Q8_0 row that does not divide by 32
 // falls back to F16), 1-D tensors (norms, biases) always F32, as llama.cpp's converter does.
 // The tokenizer (gguf_vocab.h): ours (tokenizer.lmtok / tokenizer.model) or tokenizer.json when
-// the directory has one, else placeholder tokens, with a note saying so.
+// the directory has one, else tokens named by their ids, with a note saying so.
 #pragma once
 
 #include <filesystem>
@@ -26,7 +26,7 @@ struct GgufExportOptions {
   std::filesystem::path model;               // our run directory / model dir, or a Hugging Face directory
   std::filesystem::path out;                 // the .gguf file; written atomically
   gguf::TensorType type = gguf::TensorType::F32;  // for 2-D weights
-  bool placeholder_tokens = false;           // write "<|id|>" tokens even when the tokenizer is
+  bool id_tokens = false;                    // write "<|id|>" tokens even when the tokenizer is
                                              // expressible (token-exact comparisons with llama.cpp)
 };
 
@@ -35,7 +35,7 @@ struct GgufExportResult {
   std::size_t tensors = 0;
   std::size_t converted = 0;      // tensors stored in options.type (the 2-D weights)
   std::uint64_t parameters = 0;
-  std::vector<std::string> notes;  // what the user should know (placeholder tokenizer, fallbacks)
+  std::vector<std::string> notes;  // what the user should know (id-named tokens, fallbacks)
 };
 
 // "f32", "f16", "q8_0" -> the type; UsageError otherwise.

@@ -9,7 +9,7 @@
 //     scores and types (the numbering is the same), add_space_prefix from add_dummy_prefix;
 //     what llama.cpp does not do (normalization such as NFKC, collapsing extra spaces, unigram's
 //     best segmentation) is returned as notes;
-//   - otherwise placeholder tokens "<|id|>" (user-defined, so llama.cpp reads a prompt written
+//   - otherwise tokens named by their ids, "<|id|>" (user-defined, so llama.cpp reads a prompt written
 //     as "<|12|><|7|>" back as exactly those ids and prints generated ids the same way; bos and
 //     eos are control tokens, which llama.cpp parses in a prompt only with special-token parsing).
 #pragma once
@@ -38,13 +38,12 @@ struct GgufVocab {
   int unk_id = -1, pad_id = -1;         // -1: not written
   int bos_id = -1, eos_id = -1;         // -1: not written
   bool add_bos = false;                 // llama.cpp prepends bos to a tokenized prompt
-  bool placeholder = false;             // tokens are "<|id|>" stand-ins
 
   void write_to(gguf::Writer& writer) const;
 };
 
 // Placeholder tokens "<|0|>" .. "<|vocab_size-1|>".
-GgufVocab placeholder_vocab(std::int64_t vocab_size, int bos_id, int eos_id);
+GgufVocab id_token_vocab(std::int64_t vocab_size, int bos_id, int eos_id);
 
 // From tokenizer.json (byte-level BPE). `pre` is llama.cpp's pre-tokenizer name for the family
 // ("gpt-2", "llama-bpe", "qwen2"). Ids past the tokenizer's last one up to vocab_size become

@@ -31,8 +31,6 @@ std::string token_content(const json& v) {
   return {};
 }
 
-bool is_whitespace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
-
 std::string replace_all(std::string_view text, std::string_view from, std::string_view to) {
   std::string out;
   std::size_t at = 0;
@@ -96,7 +94,7 @@ std::unique_ptr<HFSentencePieceTokenizer> HFSentencePieceTokenizer::load(const f
     if (id == t->sentencepiece_->unk_id() && content != t->sentencepiece_->id_to_piece(id))
       runtime_error("{}: special token '{}' is neither in tokenizer.model nor in added_tokens_decoder",
                     config_path.string(), content);
-    t->added_.push_back({content, id, false, false, true});
+    t->added_.push_back({content, id, /*special=*/true, /*lstrip=*/false, /*rstrip=*/false});
   };
   for (const auto* source : {&config, &special_map}) {
     for (const char* key : {"bos_token", "eos_token", "unk_token", "pad_token"})
@@ -126,51 +124,11 @@ bool HFSentencePieceTokenizer::is_special(int id) const {
          (spec().pieces[id].type == tok::PieceType::kControl || spec().pieces[id].type == tok::PieceType::kUnknown);
 }
 
-std::vector<HFSentencePieceTokenizer::Chunk> HFSentencePieceTokenizer::split_added(std::string_view text) const {
-  std::vector<Chunk> chunks;
-  std::size_t start = 0;  // of the current plain piece
-  std::size_t at = 0;
-  while (at < text.size()) {
-    int best = -1;
-    for (int i = 0; i < static_cast<int>(added_.size()); ++i) {
-      const auto& c = added_[i].content;
-      if (!c.empty() && text.compare(at, c.size(), c) == 0 && (best < 0 || c.size() > added_[best].content.size()))
-        best = i;
-    }
-    if (best < 0) {
-      ++at;
-      continue;
-    }
-    chunks.push_back({std::string(text.substr(start, at - start)), -1});
-    chunks.push_back({"", best});
-    at += added_[best].content.size();
-    start = at;
-  }
-  chunks.push_back({std::string(text.substr(start)), -1});
-  // lstrip / rstrip take the whitespace next to an added token out of its neighbours.
-  for (std::size_t i = 0; i < chunks.size(); ++i) {
-    if (chunks[i].added_index < 0) continue;
-    const auto& a = added_[chunks[i].added_index];
-    if (a.lstrip && i > 0) {
-      auto& left = chunks[i - 1].text;
-      while (!left.empty() && is_whitespace(left.back())) left.pop_back();
-    }
-    if (a.rstrip && i + 1 < chunks.size()) {
-      auto& right = chunks[i + 1].text;
-      std::size_t n = 0;
-      while (n < right.size() && is_whitespace(right[n])) ++n;
-      right.erase(0, n);
-    }
-  }
-  std::erase_if(chunks, [](const Chunk& c) { return c.added_index < 0 && c.text.empty(); });
-  return chunks;
-}
-
 // transformers' LlamaTokenizer.tokenize + convert_tokens_to_ids, without bos / eos.
 void HFSentencePieceTokenizer::encode_body(std::string_view text, std::vector<int>& ids) const {
   if (legacy_ || text.empty()) {
-    for (const auto& c : split_added(text)) {
-      if (c.added_index >= 0) ids.push_back(added_[c.added_index].id);
+    for (const auto& c : split_at_added_tokens(text, added_)) {
+      if (c.token) ids.push_back(c.token->id);
       else sentencepiece_->encode(c.text, ids);
     }
     return;
@@ -180,14 +138,14 @@ void HFSentencePieceTokenizer::encode_body(std::string_view text, std::vector<in
   std::string prefixed = replace_all(text, kSpaceMark, " ");
   if (add_prefix_space_) prefixed.insert(0, kSpaceMark);
   const auto begin = ids.size();
-  const auto chunks = split_added(prefixed);
+  const auto chunks = split_at_added_tokens(prefixed, added_);
   for (const auto& c : chunks) {
-    if (c.added_index >= 0) ids.push_back(added_[c.added_index].id);
+    if (c.token) ids.push_back(c.token->id);
     else no_prefix_->encode(c.text, ids);
   }
   const int space_id = sentencepiece_->piece_to_id(kSpaceMark);
   if (ids.size() - begin > 1 && ids[begin] == space_id && chunks.size() > 1 && chunks[0].text == kSpaceMark &&
-      chunks[1].added_index >= 0)
+      chunks[1].token)
     ids.erase(ids.begin() + static_cast<std::ptrdiff_t>(begin));
 }
 

@@ -12,6 +12,7 @@
 
 #include "lmforge/common/error.h"
 #include "lmforge/common/json_fields.h"
+#include "lmforge/tokenizer/added_tokens.h"
 #include "lmforge/common/utf8.h"
 #include "hf_wordpiece.h"
 
@@ -97,15 +98,6 @@ struct PreTokenizerStep {
   std::shared_ptr<Regex> regex;  // kSplit, or kByteLevel with use_regex
   bool add_prefix_space = false;
 };
-
-struct AddedToken {
-  int id;
-  std::string content;
-  bool special, lstrip, rstrip;
-};
-
-
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
 
 }  // namespace
 
@@ -316,32 +308,11 @@ struct HFTokenizer::Impl {
     }
   }
 
-  // The longest added token starting at text[i], or null.
-  const AddedToken* added_at(std::string_view text, std::size_t i) const {
-    const AddedToken* best = nullptr;
-    for (const auto& t : added)
-      if (text.compare(i, t.content.size(), t.content) == 0 && (!best || t.content.size() > best->content.size())) best = &t;
-    return best;
-  }
-
   void encode_plain(std::string_view text, std::vector<int>& ids) const {
-    std::string segment;
-    for (std::size_t i = 0; i < text.size();) {
-      const AddedToken* t = added.empty() ? nullptr : added_at(text, i);
-      if (!t) {
-        segment += text[i++];
-        continue;
-      }
-      if (t->lstrip)
-        while (!segment.empty() && is_space(segment.back())) segment.pop_back();
-      encode_segment(segment, ids);
-      segment.clear();
-      ids.push_back(t->id);
-      i += t->content.size();
-      if (t->rstrip)
-        while (i < text.size() && is_space(text[i])) ++i;
+    for (const auto& chunk : split_at_added_tokens(text, added)) {
+      if (chunk.token) ids.push_back(chunk.token->id);
+      else encode_segment(chunk.text, ids);
     }
-    encode_segment(segment, ids);
   }
 };
 
@@ -370,7 +341,7 @@ std::unique_ptr<HFTokenizer> HFTokenizer::load(const fs::path& path) {
     }
     if (j.contains("added_tokens"))
       for (const auto& a : j["added_tokens"])
-        m.added.push_back({m.token_id(a.at("id")), a.at("content").get<std::string>(), a.value("special", false),
+        m.added.push_back({a.at("content").get<std::string>(), m.token_id(a.at("id")), a.value("special", false),
                            a.value("lstrip", false), a.value("rstrip", false)});
   } catch (const json::exception& e) {
     runtime_error("{}: malformed tokenizer.json: {}", m.source, e.what());

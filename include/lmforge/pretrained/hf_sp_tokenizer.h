@@ -27,17 +27,12 @@
 #include <string_view>
 #include <vector>
 
+#include "lmforge/tokenizer/added_tokens.h"
 #include "lmforge/tokenizer/tokenizer.h"
 
 namespace lmforge::pretrained {
 
-struct AddedToken {
-  std::string content;
-  int id = -1;
-  bool lstrip = false;   // swallow the whitespace before it
-  bool rstrip = false;   // swallow the whitespace after it
-  bool special = true;   // left out by decode
-};
+using tok::AddedToken;
 
 class HFSentencePieceTokenizer : public tok::Tokenizer {
  public:
@@ -64,12 +59,6 @@ class HFSentencePieceTokenizer : public tok::Tokenizer {
 
  private:
   HFSentencePieceTokenizer() = default;
-  // The text cut into added tokens (added_index >= 0) and pieces to encode (added_index -1).
-  struct Chunk {
-    std::string text;
-    int added_index = -1;
-  };
-  std::vector<Chunk> split_added(std::string_view text) const;
   void encode_body(std::string_view text, std::vector<int>& ids) const;
   bool is_special(int id) const;
 

@@ -52,6 +52,22 @@ def rss_kib(pid):
     return proc_status(pid, "VmRSS")
 
 
+def read_until_closed(s):
+    """Everything the server sends until it closes (or resets, or goes quiet past the timeout)."""
+    data = b""
+    try:
+        while chunk := s.recv(65536):
+            data += chunk
+    except (ConnectionResetError, socket.timeout):
+        pass
+    return data
+
+
+def status_of(reply):
+    """The HTTP status of a raw reply; 0 when the server answered nothing."""
+    return int(reply[9:12]) if reply.startswith(b"HTTP/1.1 ") else 0
+
+
 def percentile(values, p):
     if not values:
         return float("nan")
@@ -183,15 +199,10 @@ def faults(args, url):
                     s.shutdown(socket.SHUT_WR)
             except (BrokenPipeError, ConnectionResetError):
                 pass  # the server refused before reading everything (oversized): fine if it answered
-            data = b""
-            try:
-                while chunk := s.recv(65536):
-                    data += chunk
-            except (ConnectionResetError, socket.timeout):
-                pass
+            data = read_until_closed(s)
         finally:
             s.close()
-        status = int(data[9:12]) if data.startswith(b"HTTP/1.1 ") else 0
+        status = status_of(data)
         counts.setdefault(name, {}).setdefault(status, 0)
         counts[name][status] += 1
         if status >= 500 or (status and status < 400) or (status == 0 and name not in MAY_CLOSE):
@@ -303,14 +314,9 @@ def body_limits(args, url, headers):
                       b"application/json\r\n" + f"Content-Length: {size}\r\n\r\n".encode() + body)
         except (BrokenPipeError, ConnectionResetError):
             pass
-        data = b""
-        try:
-            while chunk := s.recv(65536):
-                data += chunk
-        except (ConnectionResetError, socket.timeout):
-            pass
+        data = read_until_closed(s)
         s.close()
-        out[name] = int(data[9:12]) if data.startswith(b"HTTP/1.1 ") else 0
+        out[name] = status_of(data)
     return out
 
 

@@ -18,6 +18,7 @@ cleanup() {
 }
 trap cleanup EXIT
 fail() { echo "hf_chat: $*" >&2; exit 1; }
+source tests/cli/lib/serve.sh
 expected() {  # expected CONVERSATION [DIR] -> the ids transformers gives, space-separated
   python3 -c 'import json,sys; e=json.load(open(sys.argv[1])); print(" ".join(map(str, e["prompt_ids"][int(sys.argv[2])])))' \
     "${2:-$dir}/expected_chat.json" "$1"
@@ -70,14 +71,7 @@ want=$(expected 0)
 # The server: /v1/chat/completions counts the same prompt tokens as transformers.
 "$bin" serve --model "$dir" --port 0 --slots 1 --threads 1 --no-web 2>"$tmp/log" &
 server_pid=$!
-port=""
-for _ in $(seq 1 300); do
-  port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$tmp/log")
-  [[ -n "$port" ]] && break
-  kill -0 "$server_pid" 2>/dev/null || fail "server exited: $(cat "$tmp/log")"
-  sleep 0.1
-done
-[[ -n "$port" ]] || fail "server did not start"
+wait_for_serve_port "$tmp/log" "$server_pid"
 python3 - "http://127.0.0.1:$port" "$dir/expected_chat.json" <<'PY' || fail "chat completions: $(tail -5 "$tmp/log")"
 import json, sys, urllib.request
 base, expected = sys.argv[1], json.load(open(sys.argv[2]))

@@ -16,6 +16,7 @@ cleanup() {
 }
 trap cleanup EXIT
 fail() { echo "serve_api: $*"; [[ -f "$tmp/log" ]] && tail -20 "$tmp/log"; exit 1; }
+source tests/cli/lib/serve.sh
 
 head -c 30000 data/corpus/tinyshakespeare.txt > "$tmp/text.txt"
 "$bin" tokenizer train -i "$tmp/text.txt" --model-type char --vocab-size 0 --out "$tmp/tok" >/dev/null 2>&1
@@ -36,14 +37,7 @@ start_server() {
     --policy data/moderate/policy_zh.toml --port 0 --api-key-file "$tmp/key" --slots 1 --queue 1 \
     --threads 1 --max-tokens 256 --max-body-bytes $max_body "$@" 2>"$tmp/log" &
   server_pid=$!
-  port=""
-  for _ in $(seq 1 300); do
-    port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$tmp/log")
-    [[ -n "$port" ]] && break
-    kill -0 "$server_pid" 2>/dev/null || fail "server exited: $(cat "$tmp/log")"
-    sleep 0.1
-  done
-  [[ -n "$port" ]] || fail "server did not start"
+  wait_for_serve_port "$tmp/log" "$server_pid"
 }
 
 start_server

@@ -31,13 +31,7 @@ s32=$(stat -c %s "$tmp/llama-f32.gguf"); s16=$(stat -c %s "$tmp/llama-f16.gguf")
 "$bin" export --check "$tmp/qwen2.gguf" | grep -q 'general.architecture = "qwen2"' || fail "qwen2 arch"
 "$bin" export --check "$tmp/qwen2.gguf" | grep -q "tensor blk.0.attn_q.bias" || fail "qwen2 q bias missing"
 
-expect() {
-  local want="$1" pattern="$2"; shift 2
-  set +e; "$@" >/dev/null 2>"$tmp/err" </dev/null; local rc=$?; set -e
-  [[ $rc -eq $want ]] || fail "expected exit $want, got $rc from: $* ($(cat "$tmp/err"))"
-  grep -q -- "$pattern" "$tmp/err" || fail "expected '$pattern' in: $(cat "$tmp/err")"
-  [[ $(wc -l < "$tmp/err") -eq 1 ]] || fail "expected a one-line error, got: $(cat "$tmp/err")"
-}
+source tests/cli/lib/expect.sh
 head -c 3000 "$tmp/llama-f32.gguf" > "$tmp/cut.gguf"
 expect 1 "not a valid GGUF file" "$bin" export --check "$tmp/cut.gguf"
 printf 'GGUF\x03\0\0\0\xff\xff\xff\xff\xff\xff\xff\x7f\0\0\0\0\0\0\0\0' > "$tmp/huge.gguf"

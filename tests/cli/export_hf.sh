@@ -54,13 +54,7 @@ done
 grep -q '"tie_word_embeddings": false' "$tmp/untied-hf/config.json" || fail "untied head not marked"
 
 # Errors: one line, the right exit code, the output untouched.
-expect() {
-  local want="$1" pattern="$2"; shift 2
-  set +e; "$@" >/dev/null 2>"$tmp/err" </dev/null; local rc=$?; set -e
-  [[ $rc -eq $want ]] || fail "expected exit $want, got $rc from: $* ($(cat "$tmp/err"))"
-  grep -q -- "$pattern" "$tmp/err" || fail "expected '$pattern' in: $(cat "$tmp/err")"
-  [[ $(wc -l < "$tmp/err") -eq 1 ]] || fail "expected a one-line error, got: $(cat "$tmp/err")"
-}
+source tests/cli/lib/expect.sh
 cp -r "$tmp/tied/model" "$tmp/rotary"
 sed -i 's/"learned"/"rotary"/' "$tmp/rotary/config.json"
 expect 2 "rotary positions" "$bin" export "$tmp/rotary" --format hf -o "$tmp/rotary-hf"

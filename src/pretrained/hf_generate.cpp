@@ -7,9 +7,11 @@
 #include <torch/torch.h>
 
 #include "lmforge/common/error.h"
+#include "lmforge/common/json_fields.h"
 #include "lmforge/generate/decode_loop.h"
 #include "lmforge/pretrained/hf_config.h"
 #include "lmforge/pretrained/hf_sp_tokenizer.h"
+#include "lmforge/tokenizer/added_tokens.h"
 #include "lmforge/tokenizer/hf_tokenizer.h"
 
 namespace lmforge::pretrained {
@@ -58,14 +60,9 @@ namespace {
 std::string chat_template_config(const std::filesystem::path& dir) {
   const auto path = dir / "tokenizer_config.json";
   if (!std::filesystem::exists(path)) return {};
-  std::ifstream in(path);
-  const auto config = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  const auto config = json_fields::read_file(path);
   if (!config.is_object()) runtime_error("{}: not a JSON object", path.string());
-  auto token = [&](const char* key) -> std::string {
-    if (!config.contains(key)) return {};
-    const auto& v = config[key];
-    return v.is_string() ? v.get<std::string>() : v.is_object() ? v.value("content", "") : "";
-  };
+  auto token = [&](const char* key) { return config.contains(key) ? tok::special_token_content(config[key]) : ""; };
   nlohmann::json hf{{"bos_token", token("bos_token")}, {"eos_token", token("eos_token")}};
   if (config.contains("chat_template")) {
     const auto& t = config["chat_template"];

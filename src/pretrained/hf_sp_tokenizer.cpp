@@ -1,11 +1,11 @@
 #include "lmforge/pretrained/hf_sp_tokenizer.h"
 
 #include <algorithm>
-#include <fstream>
 
 #include <nlohmann/json.hpp>
 
 #include "lmforge/common/error.h"
+#include "lmforge/common/json_fields.h"
 #include "lmforge/tokenizer/sentencepiece_model.h"
 
 namespace lmforge::pretrained {
@@ -18,17 +18,9 @@ constexpr std::string_view kSpaceMark = "\xE2\x96\x81";  // ▁, SentencePiece's
 
 json read_json_if_present(const fs::path& path) {
   if (!fs::exists(path)) return json::object();
-  std::ifstream in(path);
-  auto j = json::parse(in, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.is_object()) runtime_error("{}: not a JSON object", path.string());
+  auto j = json_fields::read_file(path);
+  if (!j.is_object()) runtime_error("{}: not a JSON object", path.string());
   return j;
-}
-
-// A special-token value: "<s>" or {"content": "<s>", ...}; empty when absent or null.
-std::string token_content(const json& v) {
-  if (v.is_string()) return v.get<std::string>();
-  if (v.is_object()) return v.value("content", "");
-  return {};
 }
 
 std::string replace_all(std::string_view text, std::string_view from, std::string_view to) {
@@ -98,9 +90,9 @@ std::unique_ptr<HFSentencePieceTokenizer> HFSentencePieceTokenizer::load(const f
   };
   for (const auto* source : {&config, &special_map}) {
     for (const char* key : {"bos_token", "eos_token", "unk_token", "pad_token"})
-      if (source->contains(key)) add_special(token_content((*source)[key]));
+      if (source->contains(key)) add_special(tok::special_token_content((*source)[key]));
     if (source->contains("additional_special_tokens"))
-      for (const auto& v : (*source)["additional_special_tokens"]) add_special(token_content(v));
+      for (const auto& v : (*source)["additional_special_tokens"]) add_special(tok::special_token_content(v));
   }
   return t;
 }

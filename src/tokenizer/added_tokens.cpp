@@ -1,5 +1,7 @@
 #include "lmforge/tokenizer/added_tokens.h"
 
+#include <nlohmann/json.hpp>
+
 namespace lmforge::tok {
 
 namespace {
@@ -17,6 +19,15 @@ const AddedToken* longest_at(std::string_view text, std::size_t at, const std::v
 }
 
 }  // namespace
+
+std::string special_token_content(const nlohmann::json& value) {
+  if (value.is_string()) return value.get<std::string>();
+  if (value.is_object()) {
+    auto content = value.find("content");
+    if (content != value.end() && content->is_string()) return content->get<std::string>();
+  }
+  return {};
+}
 
 std::vector<AddedTokenChunk> split_at_added_tokens(std::string_view text, const std::vector<AddedToken>& tokens) {
   std::vector<AddedTokenChunk> chunks;

@@ -375,10 +375,8 @@ std::unique_ptr<HFTokenizer> HFTokenizer::load(const fs::path& path) {
   if (fs::exists(config_path)) {
     const auto config = json_fields::read_file(config_path);
     auto id_of = [&](const char* key) {
-      if (!config.contains(key)) return -1;
-      const auto& v = config[key];
-      const std::string content = v.is_string() ? v.get<std::string>() : v.is_object() ? v.value("content", "") : "";
-      auto it = m.vocab.find(content);
+      if (!config.is_object() || !config.contains(key)) return -1;
+      auto it = m.vocab.find(special_token_content(config[key]));
       return it == m.vocab.end() ? -1 : it->second;
     };
     m.spec.bos_id = id_of("bos_token");

@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 namespace lmforge::tok {
 
 struct AddedToken {
@@ -27,6 +29,10 @@ struct AddedTokenChunk {
   std::string text;
   const AddedToken* token = nullptr;
 };
+
+// A special token as tokenizer_config.json / special_tokens_map.json write it: "<s>" or
+// {"content": "<s>", ...}; empty when absent, null or anything else.
+std::string special_token_content(const nlohmann::json& value);
 
 // `text` cut at the added tokens, in order; text chunks left empty are dropped.
 std::vector<AddedTokenChunk> split_at_added_tokens(std::string_view text, const std::vector<AddedToken>& tokens);

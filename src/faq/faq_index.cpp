@@ -1,6 +1,7 @@
 #include "lmforge/faq/faq_index.h"
 
 #include <algorithm>
+#include <cstring>
 #include <fstream>
 #include <numeric>
 #include <random>
@@ -19,6 +20,7 @@ namespace {
 
 constexpr const char* kFormat = "lmforge-faq";
 constexpr int kVersion = 1;
+constexpr const char* kEncoderVectorsFile = "encoder_vectors.f32";  // with a text encoder
 
 // Entry ranking -> answer ranking: each answer once, at its best entry's place.
 std::vector<AnswerHit> by_answer(const std::vector<Scored>& entries, const KnowledgeBase& kb) {
@@ -148,13 +150,18 @@ FaqIndex::FaqIndex(KnowledgeBase kb, std::optional<embed::WordVectors> vectors, 
 FaqIndex::FaqIndex(KnowledgeBase kb, TextEncoder encoder, FaqOptions options, const ProgressCallback& progress)
     : FaqIndex(std::move(kb), std::nullopt, options, progress) {
   if (!encoder.encode || encoder.dim == 0) usage_error("FAQ: the text encoder '{}' has no encode function", encoder.name);
-  options_.retriever = options.retriever;  // the delegated constructor fell back to BM25 without word vectors
   std::vector<std::string> questions;
   for (const auto& e : kb_.entries) questions.push_back(e.question);
-  entry_vectors_ = encoder.encode(questions);
-  if (entry_vectors_.size() != questions.size() * encoder.dim)
-    runtime_error("FAQ: the text encoder '{}' returned {} floats for {} questions of {} dimensions", encoder.name,
-                  entry_vectors_.size(), questions.size(), encoder.dim);
+  auto vectors = encoder.encode(questions);
+  attach_text_encoder(std::move(encoder), std::move(vectors), options.retriever);
+}
+
+void FaqIndex::attach_text_encoder(TextEncoder encoder, std::vector<float> entry_vectors, Retriever retriever) {
+  if (entry_vectors.size() != kb_.entries.size() * encoder.dim)
+    runtime_error("FAQ: the text encoder '{}' gives {} floats for {} questions of {} dimensions", encoder.name,
+                  entry_vectors.size(), kb_.entries.size(), encoder.dim);
+  options_.retriever = retriever;  // the word-vector constructor fell back to BM25 without vectors
+  entry_vectors_ = std::move(entry_vectors);
   vector_coverage_ = 1.0;
   text_encoder_ = std::move(encoder);
 }
@@ -301,6 +308,11 @@ void FaqIndex::save(const std::filesystem::path& dir) const {
       lines += nlohmann::json{{"question", e.question}, {"answer", kb_.answers[e.answer]}}.dump() + "\n";
     write_file_atomic(staging / "entries.jsonl", lines);
     if (vectors_) embed::write_vectors(*vectors_, (staging / "vectors.bin").string(), embed::VectorFormat::kWord2VecBinary);
+    // The encoder's question vectors (float32 rows, this machine's byte order): loading must not
+    // run the encoder over the whole knowledge base again.
+    if (text_encoder_)
+      write_file_atomic(staging / kEncoderVectorsFile,
+                        std::string(reinterpret_cast<const char*>(entry_vectors_.data()), entry_vectors_.size() * sizeof(float)));
   } catch (...) {
     std::filesystem::remove_all(staging);
     throw;
@@ -340,8 +352,17 @@ FaqIndex FaqIndex::load(const std::filesystem::path& dir, const TextEncoderOpene
   if (!encoder.empty() && !open_encoder)
     runtime_error("{}: this FAQ index was built with the sentence encoder {}, which cannot be opened here (use "
                   "`lmforge faq ask|eval`, or rebuild it with --vectors)", dir.string(), encoder);
-  FaqIndex index = encoder.empty() ? FaqIndex(std::move(kb), std::move(vectors), options_from_json(config.at("options")))
-                                   : FaqIndex(std::move(kb), open_encoder(encoder), options_from_json(config.at("options")));
+  const FaqOptions options = options_from_json(config.at("options"));
+  FaqIndex index(std::move(kb), std::move(vectors), options);
+  if (!encoder.empty()) {
+    TextEncoder opened = open_encoder(encoder);
+    const std::string saved = read_file(dir / kEncoderVectorsFile);
+    if (saved.size() % sizeof(float) != 0)
+      runtime_error("{}: {} is not whole float32 rows", dir.string(), kEncoderVectorsFile);
+    std::vector<float> entry_vectors(saved.size() / sizeof(float));
+    std::memcpy(entry_vectors.data(), saved.data(), saved.size());
+    index.attach_text_encoder(std::move(opened), std::move(entry_vectors), options.retriever);
+  }
   for (auto& [name, model] : config.at("confidence").items())
     index.confidence_[parse_retriever(name)] = ConfidenceModel::from_json(model);
   return index;

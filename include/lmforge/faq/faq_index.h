@@ -11,7 +11,9 @@
 //
 // A FAQ directory: config.json (format "lmforge-faq", version, options, confidence models),
 // entries.jsonl ({"question", "answer"} per variant) and, when built with vectors, vectors.bin
-// (word2vec binary). The BM25 index and sentence vectors are rebuilt on load (they are cheap).
+// (word2vec binary); built with a text encoder, config.json names it and encoder_vectors.f32
+// holds its question vectors (a neural encoder over the whole knowledge base is not cheap).
+// The BM25 index and word-vector sentence vectors are rebuilt on load (they are cheap).
 #pragma once
 
 #include <filesystem>
@@ -121,6 +123,8 @@ class FaqIndex {
             const float* query_vector = nullptr);
   // Points out.chosen at the mode's ranking and computes the confidence features of its top answer.
   void choose(Retriever mode, Ranking& out) const;
+  // The embedding side from `encoder` with the question vectors it gave (entries x dim floats).
+  void attach_text_encoder(TextEncoder encoder, std::vector<float> entry_vectors, Retriever retriever);
   Retriever resolve(std::optional<Retriever> requested) const;
 
   KnowledgeBase kb_;

@@ -74,11 +74,13 @@ TEST(FaqTextEncoder, SaveRecordsTheEncoderAndLoadReopensIt) {
   index.calibrate();
   index.save(dir);
   std::string opened;
+  const int calls_before_load = calls;
   FaqIndex loaded = FaqIndex::load(dir, [&](const std::string& name) {
     opened = name;
     return bigram_encoder(&calls);
   });
   EXPECT_EQ(opened, "toy-bigrams");
+  EXPECT_EQ(calls, calls_before_load);  // the saved question vectors, not the encoder over the whole KB again
   EXPECT_EQ(loaded.ask("怎么退款").hits.at(0).answer, index.ask("怎么退款").hits.at(0).answer);
   EXPECT_NEAR(loaded.ask("怎么退款").confidence, index.ask("怎么退款").confidence, 1e-9);
   try {
@@ -87,6 +89,8 @@ TEST(FaqTextEncoder, SaveRecordsTheEncoderAndLoadReopensIt) {
   } catch (const RuntimeError& e) {
     EXPECT_NE(std::string(e.what()).find("toy-bigrams"), std::string::npos) << e.what();
   }
+  std::filesystem::resize_file(dir / "encoder_vectors.f32", 4 * kDim);  // one row where six belong
+  EXPECT_THROW(FaqIndex::load(dir, [&](const std::string&) { return bigram_encoder(&calls); }), RuntimeError);
   std::filesystem::remove_all(dir);
 }
 

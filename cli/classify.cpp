@@ -358,9 +358,7 @@ struct TrainCommand {
     const std::string config_string = config_path.string();
     LmforgeTrainRequest request{config_string.c_str(), nullptr, 0, 0, options.threads, quiet ? 1 : 0};
     char error[2048] = {0};
-    const int code = train(&request, error, sizeof error);
-    if (code == 2) throw UsageError(error);
-    if (code != 0) throw RuntimeError(error);
+    check_module_result(train(&request, error, sizeof error), error);
 
     // The model directory: the best checkpoint (or the last one without validation), without the
     // optimiser state, plus the run's metrics.

@@ -8,11 +8,6 @@ namespace lmforge::cli {
 
 namespace {
 
-[[noreturn]] void raise(int code, const char* error) {
-  if (code == 2) throw UsageError(error);
-  throw RuntimeError(error);
-}
-
 void report_progress(void* user, double done, double total) {
   auto* meter = static_cast<ProgressMeter*>(user);
   meter->update(done);
@@ -29,7 +24,7 @@ EncoderClient::EncoderClient(const std::string& model_dir, const EncoderClientOp
                                     options.threads};
   LmforgeEncoderInfo info{};
   char error[2048] = {0};
-  if (const int code = open(&request, &handle_, &info, error, sizeof error); code != 0) raise(code, error);
+  check_module_result(open(&request, &handle_, &info, error, sizeof error), error);
   dim_ = static_cast<std::size_t>(info.dim);
   normalizes_ = info.normalizes != 0;
   max_tokens_ = info.max_tokens;
@@ -50,7 +45,7 @@ std::vector<float> EncoderClient::embed(const std::vector<std::string>& texts, c
   const int code = reinterpret_cast<LmforgeEncoderEmbedFn>(embed_fn_)(
       handle_, pointers.data(), static_cast<int>(pointers.size()), out.data(), progress ? report_progress : nullptr, &meter,
       error, sizeof error);
-  if (code != 0) raise(code, error);
+  check_module_result(code, error);
   meter.finish();
   return out;
 }

@@ -23,9 +23,7 @@ void run_eval(const EvalArgs& a) {
                              a.batch_size,            a.max_batches,      a.threads,
                              a.json ? 1 : 0};
   char error[2048] = {0};
-  const int code = eval(&request, error, sizeof error);
-  if (code == 2) throw lmforge::UsageError(error);
-  if (code != 0) throw lmforge::RuntimeError(error);
+  lmforge::cli::check_module_result(eval(&request, error, sizeof error), error);
 }
 
 void add_eval_command(CLI::App& root) {

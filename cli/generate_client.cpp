@@ -77,11 +77,6 @@ Fn symbol(const char* name) {
   return reinterpret_cast<Fn>(nn_module_symbol(name));
 }
 
-void throw_for(int code, const char* error) {
-  if (code == 2) throw UsageError(error);
-  throw RuntimeError(error);
-}
-
 int forward_text(void* user, int sample, const char* text, std::size_t size) {
   auto* callback = static_cast<const GenerateClient::TextCallback*>(user);
   return (*callback)(sample, std::string_view(text, size)) ? 1 : 0;
@@ -94,7 +89,7 @@ GenerateClient::GenerateClient(const std::string& model_dir, int threads) {
   int code = 0;
   session_ = symbol<LmforgeGenerateOpenFn>(LMFORGE_GENERATE_OPEN_SYMBOL)(model_dir.c_str(), threads, &code, error,
                                                                          sizeof error);
-  if (!session_) throw_for(code, error);
+  if (!session_) check_module_result(code != 0 ? code : 1, error);
 }
 
 GenerateClient::~GenerateClient() {
@@ -108,7 +103,7 @@ nlohmann::json GenerateClient::run(const nlohmann::json& request, const TextCall
   const int code = symbol<LmforgeGenerateRunFn>(LMFORGE_GENERATE_RUN_SYMBOL)(
       session_, text.c_str(), on_text ? forward_text : nullptr, const_cast<TextCallback*>(&on_text), &result, error,
       sizeof error);
-  if (code != 0) throw_for(code, error);
+  check_module_result(code, error);
   auto out = nlohmann::json::parse(result);
   std::free(result);
   return out;

@@ -47,4 +47,10 @@ void* nn_module_symbol(const std::string& symbol) {
   return address;
 }
 
+void check_module_result(int code, const char* message) {
+  if (code == 0) return;
+  if (code == 2) throw UsageError(message);
+  throw RuntimeError(message);
+}
+
 }  // namespace lmforge::cli

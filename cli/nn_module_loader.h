@@ -11,4 +11,8 @@ namespace lmforge::cli {
 // directory, then <binary dir>/../lib/lmforge/.
 void* nn_module_symbol(const std::string& symbol);
 
+// What a module entry point returned (include/lmforge/train/nn_module.h): 0 returns; 2 throws a
+// UsageError, anything else a RuntimeError, with the entry's one-line `message`.
+void check_module_result(int code, const char* message);
+
 }  // namespace lmforge::cli

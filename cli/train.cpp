@@ -48,11 +48,6 @@ std::vector<std::string> all_overrides(const TrainArgs& a) {
   return all;
 }
 
-void throw_for(int code, const char* error) {
-  if (code == 2) throw lmforge::UsageError(error);
-  if (code != 0) throw lmforge::RuntimeError(error);
-}
-
 // The arguments every launched worker gets (the launcher adds its rank and the rendezvous).
 std::vector<std::string> worker_args(const TrainArgs& a, int nproc) {
   std::vector<std::string> args{"train", a.config};
@@ -88,7 +83,7 @@ void run_train(const TrainArgs& a) {
   char error[2048] = {0};
   if (a.rank < 0 && !a.federated) {
     auto train = reinterpret_cast<LmforgeTrainFn>(lmforge::cli::nn_module_symbol(LMFORGE_TRAIN_SYMBOL));
-    throw_for(train(&request, error, sizeof error), error);
+    lmforge::cli::check_module_result(train(&request, error, sizeof error), error);
     return;
   }
   if (a.rank >= a.world_size)
@@ -97,7 +92,7 @@ void run_train(const TrainArgs& a) {
                                       a.master_port, a.timeout_s, a.federated ? 1 : 0, a.local_steps, a.fraction};
   auto train = reinterpret_cast<LmforgeDistributedTrainFn>(
       lmforge::cli::nn_module_symbol(LMFORGE_DISTRIBUTED_TRAIN_SYMBOL));
-  throw_for(train(&dist, error, sizeof error), error);
+  lmforge::cli::check_module_result(train(&dist, error, sizeof error), error);
 }
 
 void add_distributed_options(CLI::App* cmd, TrainArgs& a) {

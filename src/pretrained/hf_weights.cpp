@@ -32,6 +32,15 @@ struct HFWeights::Mapping {
     if (p == MAP_FAILED) runtime_error("{}: cannot memory-map", path);
     bytes = static_cast<const std::uint8_t*>(p);
   }
+  // Hands the pages of [data, data + bytes) back to the kernel once a 16-bit tensor has been
+  // copied to float32, so that resident memory is the float32 weights, not those plus the file.
+  // The mapping is private and read-only: a later read of those bytes faults them in again.
+  void release(const std::uint8_t* data, std::size_t bytes) const {
+    const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+    const auto begin = reinterpret_cast<std::uintptr_t>(data) / page * page;
+    const auto end = reinterpret_cast<std::uintptr_t>(data + bytes);
+    if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
+  }
   ~Mapping() {
     if (bytes) ::munmap(const_cast<std::uint8_t*>(bytes), size);
   }
@@ -136,7 +145,11 @@ at::Tensor HFWeights::take(const std::string& name, const std::vector<std::int64
   auto keep = file;  // the tensor's deleter holds the mapping
   auto view = torch::from_blob(const_cast<std::uint8_t*>(data), info.shape, [keep](void*) mutable { keep.reset(); },
                                torch::TensorOptions().dtype(type));
-  if (type != at::kFloat) return view.to(at::kFloat);  // F16 / BF16 -> a float32 copy
+  if (type != at::kFloat) {  // F16 / BF16 -> a float32 copy
+    auto copy = view.to(at::kFloat);
+    file->release(data, static_cast<std::size_t>(info.bytes()));
+    return copy;
+  }
   return reinterpret_cast<std::uintptr_t>(data) % element == 0 ? view : view.clone();
 }
 

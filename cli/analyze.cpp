@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "encoder_client.h"
 #include "lmforge/analyze/analysis.h"
 #include "lmforge/analyze/report.h"
 #include "lmforge/classify/dataset.h"
@@ -51,6 +52,8 @@ struct AnalyzeCommand {
   std::string report_path;
   std::string json_path;
   std::string vectors_path;
+  std::string encoder_dir;
+  int encoder_batch_size = 32;
   std::string format = "auto";
   std::string on_invalid = "error";
   std::vector<std::string> stopwords = {"zh", "en"};
@@ -78,6 +81,12 @@ struct AnalyzeCommand {
     cmd->add_option("--json", json_path, "The same numbers as JSON");
     cmd->add_option("--vectors", vectors_path,
                     "Word vectors (word2vec text/binary, GloVe) for the topic clusters' document vectors; default: TF-IDF vectors");
+    cmd->add_option("--encoder", encoder_dir,
+                    "A BERT-family sentence encoder directory (e.g. all-MiniLM-L6-v2, see `lmforge embed sentences`): "
+                    "the topic clusters' document vectors are its whole-text vectors instead of TF-IDF or --vectors");
+    cmd->add_option("--encoder-batch-size", encoder_batch_size, "Texts per forward pass of --encoder")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 4096));
     cmd->add_option("--topics", options.topics, "Number of topic clusters (k of k-means); 0 = none")
         ->capture_default_str()
         ->check(CLI::Range(0, 100));
@@ -111,6 +120,8 @@ struct AnalyzeCommand {
     if (report_path.empty() && json_path.empty()) usage_error("give --report FILE.html and/or --json FILE.json");
     if (!classifier.empty() && !label_column.empty())
       usage_error("--classifier and --label-column both set the groups: give one of them");
+    if (!encoder_dir.empty() && !vectors_path.empty())
+      usage_error("--encoder and --vectors both give the topic clusters' document vectors: give one of them");
     const auto start = std::chrono::steady_clock::now();
     const int workers = threads > 0 ? threads : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
     const auto names = parse_label_names(label_names);
@@ -184,6 +195,19 @@ struct AnalyzeCommand {
       in.vectors = &vectors;
       in.vectors_name = vectors_path;
     }
+    // Sentence vectors: the encoder runs in lmforge_nn.so (opened only when asked for and only
+    // when there are topics to cluster).
+    analyze::DocumentVectors sentence_vectors;
+    if (!encoder_dir.empty() && options.topics > 0) {
+      EncoderClientOptions eo;
+      eo.batch_size = encoder_batch_size;
+      eo.normalize = 1;
+      eo.threads = threads;
+      const EncoderClient encoder(encoder_dir, eo);
+      sentence_vectors = analyze::unit_rows(encoder.dim(), encoder.embed(in.texts, terminal_progress("encode", quiet)));
+      in.sentence_vectors = &sentence_vectors;
+      in.sentence_encoder_name = encoder_dir;
+    }
     const auto result = analyze::run_analysis(in, stop, options);
     if (!json_path.empty()) {
       auto j = analyze::to_json(result, in);
@@ -201,8 +225,10 @@ struct AnalyzeCommand {
     }
     if (!quiet) {
       const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      std::fprintf(stderr, "analyze: %zu texts, %zu groups, %zu topics in %.2f s", result.texts, in.groups.size(),
-                   result.topics.size(), secs);
+      std::fprintf(stderr, "analyze: %zu texts, %zu groups, %zu topics", result.texts, in.groups.size(),
+                   result.topics.size());
+      if (!result.topics.empty()) std::fprintf(stderr, " (%s)", result.document_vectors.c_str());
+      std::fprintf(stderr, " in %.2f s", secs);
       if (empty) std::fprintf(stderr, "; skipped %zu empty texts (first at line %zu)", empty, first_empty);
       if (empty_dates) std::fprintf(stderr, "; %zu rows without a date", empty_dates);
       if (result.trend && result.trend->unparsed > empty_dates)

@@ -1,5 +1,8 @@
 #include "encoder_client.h"
 
+#include <filesystem>
+#include <memory>
+
 #include "lmforge/common/error.h"
 #include "lmforge/pretrained/encoder_request.h"
 #include "nn_module_loader.h"
@@ -48,6 +51,15 @@ std::vector<float> EncoderClient::embed(const std::vector<std::string>& texts, c
   check_module_result(code, error);
   meter.finish();
   return out;
+}
+
+faq::TextEncoder open_sentence_text_encoder(const std::string& dir, int threads) {
+  EncoderClientOptions o;
+  o.normalize = 1;
+  o.threads = threads;
+  auto client = std::make_shared<EncoderClient>(dir, o);
+  const std::string name = std::filesystem::absolute(dir).lexically_normal().string();
+  return {name, client->dim(), [client](const std::vector<std::string>& texts) { return client->embed(texts); }};
 }
 
 }  // namespace lmforge::cli

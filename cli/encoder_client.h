@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "lmforge/common/progress.h"
+#include "lmforge/faq/faq_index.h"
 
 namespace lmforge::cli {
 
@@ -42,5 +43,11 @@ class EncoderClient {
   int max_tokens_ = 0;
   long long parameters_ = 0;
 };
+
+// A sentence encoder directory as the torch-free libraries' faq::TextEncoder (unit vectors; the
+// name is the directory's absolute path): what `faq build|ask|eval --encoder` and `serve` (FAQ
+// index, /v1/embeddings) use. threads: libtorch threads (questions come one at a time: a second
+// thread costs more than it saves). The encoder is not guarded: callers serialise encode().
+faq::TextEncoder open_sentence_text_encoder(const std::string& dir, int threads = 1);
 
 }  // namespace lmforge::cli

@@ -45,14 +45,7 @@ struct TableOptions {
 };
 
 // A BERT-family sentence encoder directory (lmforge_nn.so) as the FAQ's TextEncoder: unit vectors.
-TextEncoder open_text_encoder(const std::string& dir) {
-  EncoderClientOptions o;
-  o.normalize = 1;
-  o.threads = 1;  // questions come one at a time: a second libtorch thread costs more than it saves
-  auto client = std::make_shared<EncoderClient>(dir, o);
-  const std::string name = std::filesystem::absolute(dir).lexically_normal().string();
-  return {name, client->dim(), [client](const std::vector<std::string>& texts) { return client->embed(texts); }};
-}
+TextEncoder open_text_encoder(const std::string& dir) { return open_sentence_text_encoder(dir); }
 
 std::string one_line(std::string s) {
   for (char& c : s)

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <stdexcept>
 #include <unordered_set>
 
 #include "lmforge/common/utf8.h"
@@ -49,9 +50,16 @@ Analysis run_analysis(const AnalysisInput& input, const text::Stopwords& stopwor
 
   if (options.topics > 0) {
     DocumentVectors vectors;
-    if (input.vectors) {
+    if (input.sentence_vectors) {
+      if (input.sentence_vectors->rows() != input.texts.size())
+        throw std::invalid_argument("run_analysis: sentence_vectors must have one row per text");
+      vectors = *input.sentence_vectors;
+      a.document_vectors = "sentence encoder";
+      a.document_vectors_source = input.sentence_encoder_name;
+    } else if (input.vectors) {
       vectors = averaged_word_vectors(input.tokens, *input.vectors, stopwords, &a.vector_coverage);
       a.document_vectors = "word vectors";
+      a.document_vectors_source = input.vectors_name;
     } else {
       vectors = tfidf_document_vectors(input.tokens, stopwords, options.tfidf_features);
       a.document_vectors = "tf-idf";
@@ -85,6 +93,7 @@ Analysis run_analysis(const AnalysisInput& input, const text::Stopwords& stopwor
       }
       a.topics.push_back(std::move(t));
     }
+    a.topic_of = std::move(topic_of);
   }
 
   if (!input.dates.empty()) {
@@ -141,7 +150,8 @@ nlohmann::json to_json(const Analysis& a, const AnalysisInput& input) {
       }
       topics.push_back(topic);
     }
-    j["topics"] = {{"document_vectors", a.document_vectors}, {"clusters", topics}};
+    j["topics"] = {{"document_vectors", a.document_vectors}, {"clusters", topics}, {"assignment", a.topic_of}};
+    if (!a.document_vectors_source.empty()) j["topics"]["document_vectors_source"] = a.document_vectors_source;
     if (a.vector_coverage >= 0) j["topics"]["word_vector_coverage"] = a.vector_coverage;
   }
   if (a.trend) {

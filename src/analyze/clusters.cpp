@@ -4,6 +4,7 @@
 #include <cmath>
 #include <numeric>
 #include <random>
+#include <stdexcept>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -85,6 +86,17 @@ DocumentVectors averaged_word_vectors(const Documents& docs, const embed::WordVe
     if (normalise(row, out.dim) == 0) ++out.empty_rows;
   }
   if (coverage) *coverage = total ? static_cast<double>(found) / static_cast<double>(total) : 0.0;
+  return out;
+}
+
+DocumentVectors unit_rows(std::size_t dim, std::vector<float> data) {
+  if (dim == 0 || data.size() % dim != 0)
+    throw std::invalid_argument("unit_rows: the data is not whole rows of the given dimension");
+  DocumentVectors out;
+  out.dim = dim;
+  out.data = std::move(data);
+  for (std::size_t r = 0; r < out.rows(); ++r)
+    if (normalise(out.data.data() + r * dim, dim) == 0) ++out.empty_rows;
   return out;
 }
 

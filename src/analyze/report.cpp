@@ -58,6 +58,7 @@ struct Words {
   const char* topics;
   const char* topics_how_tfidf;
   const char* topics_how_vectors;
+  const char* topics_how_encoder;
   const char* topic;
   const char* topic_sizes;
   const char* texts_unit;
@@ -103,6 +104,9 @@ const Words kEnglish = {
     "the words that set it apart from the other topics, its group mix and the texts closest to its centre.",
     "Texts grouped by what they talk about (k-means over averaged word vectors). Each topic lists its size, "
     "the words that set it apart from the other topics, its group mix and the texts closest to its centre.",
+    "Texts grouped by what they talk about (k-means over whole-text vectors from a sentence encoder). Each topic "
+    "lists its size, the words that set it apart from the other topics, its group mix and the texts closest to its "
+    "centre.",
     "Topic {}",
     "Topic sizes",
     "texts",
@@ -147,6 +151,8 @@ const Words kChinese = {
     "以及最接近话题中心的文本。",
     "按内容把文本分成若干话题（对平均词向量做 k-means）。每个话题给出规模、区别于其他话题的词、各组占比，"
     "以及最接近话题中心的文本。",
+    "按内容把文本分成若干话题（对句向量编码器给出的整句向量做 k-means）。每个话题给出规模、区别于其他话题的词、"
+    "各组占比，以及最接近话题中心的文本。",
     "话题 {}",
     "各话题的文本数",
     "条",
@@ -315,7 +321,12 @@ std::string render_report(const Analysis& a, const AnalysisInput& input, const R
 
   // Topics.
   if (!a.topics.empty()) {
-    page.section(w.topics).paragraph(a.document_vectors == "tf-idf" ? w.topics_how_tfidf : w.topics_how_vectors);
+    page.section(w.topics).paragraph(a.document_vectors == "tf-idf"             ? w.topics_how_tfidf
+                                     : a.document_vectors == "sentence encoder" ? w.topics_how_encoder
+                                                                                : w.topics_how_vectors);
+    if (a.document_vectors == "sentence encoder")
+      page.note(zh ? fmt::format("句向量编码器：{}。", a.document_vectors_source)
+                   : fmt::format("Sentence encoder: {}.", a.document_vectors_source));
     if (a.vector_coverage >= 0)
       page.note(zh ? fmt::format("词向量 {} 覆盖了 {:.1f}% 的实词。", input.vectors_name, 100 * a.vector_coverage)
                    : fmt::format("The word vectors ({}) cover {:.1f}% of the content words.", input.vectors_name, 100 * a.vector_coverage));

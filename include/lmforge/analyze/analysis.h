@@ -34,6 +34,11 @@ struct AnalysisInput {
   std::vector<std::string> dates;     // date of each text; empty = no trends
   const embed::WordVectors* vectors = nullptr;  // document vectors from word vectors; null = TF-IDF
   std::string vectors_name;           // the vectors' file, for the report
+  // One vector per text from a sentence encoder (unit_rows() of its output; the encoder runs
+  // outside this library, e.g. lmforge_nn.so); when set, the topic clusters use it instead of
+  // `vectors` or TF-IDF. Null = none.
+  const DocumentVectors* sentence_vectors = nullptr;
+  std::string sentence_encoder_name;  // the encoder's directory, for the report and JSON
 };
 
 struct AnalysisOptions {
@@ -64,7 +69,9 @@ struct Analysis {
   std::vector<Keyword> tfidf, textrank;
   std::vector<std::vector<WordWithExamples>> distinctive;  // per group (two groups: each vs the other)
   std::vector<Topic> topics;
-  std::string document_vectors;             // "tf-idf" or "word vectors"
+  std::vector<int> topic_of;                // topic index of each text (into topics), -1 = none; empty without topics
+  std::string document_vectors;             // "tf-idf", "word vectors" or "sentence encoder"
+  std::string document_vectors_source;      // the word-vector file or the encoder directory; empty for tf-idf
   double vector_coverage = -1;              // word vectors: share of content words found
   std::optional<Trend> trend;
 };

@@ -1,8 +1,9 @@
 // Topic clusters: k-means over document vectors (Lloyd's algorithm with k-means++ seeding,
 // Arthur & Vassilvitskii 2007), on L2-normalised vectors, so that distance follows cosine
-// similarity (spherical k-means). Document vectors are either averaged word vectors (a
-// word2vec/GloVe file, lmforge/embed/vectors.h) or TF-IDF vectors over the most frequent
-// content words.
+// similarity (spherical k-means). Document vectors are averaged word vectors (a word2vec/GloVe
+// file, lmforge/embed/vectors.h), TF-IDF vectors over the most frequent content words, or
+// whole-text vectors from a sentence encoder (computed outside this torch-free library, e.g. by
+// a BERT-family model in lmforge_nn.so, and handed over through unit_rows()).
 //
 //   auto vectors = tfidf_document_vectors(docs, stop, 2000);
 //   auto clusters = kmeans(vectors, 6, {});
@@ -35,6 +36,11 @@ DocumentVectors tfidf_document_vectors(const Documents& docs, const text::Stopwo
 // lower-cased); `coverage` receives the share of content-word occurrences found.
 DocumentVectors averaged_word_vectors(const Documents& docs, const embed::WordVectors& vectors,
                                       const text::Stopwords& stopwords, double* coverage = nullptr);
+
+// Rows of `data` (texts x dim floats, e.g. a sentence encoder's output) as document vectors:
+// each row L2-normalised; an all-zero row stays zero and counts as empty. `data` must hold whole
+// rows (std::invalid_argument otherwise).
+DocumentVectors unit_rows(std::size_t dim, std::vector<float> data);
 
 struct KMeansOptions {
   int iterations = 50;        // Lloyd iterations at most (stops earlier when no text moves)

@@ -1,4 +1,6 @@
 #include <cmath>
+#include <stdexcept>
+#include <string>
 
 #include <gtest/gtest.h>
 
@@ -59,6 +61,49 @@ TEST(Clusters, KMeansSeparatesTwoObviousTopics) {
   EXPECT_EQ(clusters[0].members.size(), 20u);
   EXPECT_EQ(clusters[1].members.size(), 10u);
   EXPECT_GE(clusters[1].members.front(), 20u);
+}
+
+TEST(Clusters, UnitRowsNormalisesAndCountsZeroRows) {
+  const auto v = unit_rows(2, {3, 4, 0, 0, -2, 0});
+  ASSERT_EQ(v.rows(), 3u);
+  EXPECT_EQ(v.empty_rows, 1u);
+  EXPECT_FLOAT_EQ(v.row(0)[0], 0.6f);
+  EXPECT_FLOAT_EQ(v.row(0)[1], 0.8f);
+  EXPECT_EQ(v.row(1)[0], 0.0f);
+  EXPECT_FLOAT_EQ(v.row(2)[0], -1.0f);
+  EXPECT_THROW(unit_rows(2, {1, 2, 3}), std::invalid_argument);
+}
+
+// Sentence vectors override the words: texts whose words all differ but whose (given) vectors
+// point two ways cluster by the vectors, and the result names the encoder.
+TEST(Analysis, TopicsFollowSentenceVectorsWhenGiven) {
+  AnalysisInput in;
+  std::vector<float> rows;
+  for (int i = 0; i < 12; ++i) {
+    in.texts.push_back("text number " + std::to_string(i));
+    in.tokens.push_back({"word" + std::to_string(i), "common"});
+    const bool first = i % 3 == 0;  // 4 texts one way, 8 the other
+    rows.insert(rows.end(), {first ? 1.0f : 0.05f * i, first ? 0.02f * i : 1.0f, 0.0f});
+  }
+  const auto vectors = unit_rows(3, rows);
+  in.sentence_vectors = &vectors;
+  in.sentence_encoder_name = "models/minilm";
+  AnalysisOptions o;
+  o.topics = 2;
+  const auto a = run_analysis(in, text::Stopwords{}, o);
+  EXPECT_EQ(a.document_vectors, "sentence encoder");
+  EXPECT_EQ(a.document_vectors_source, "models/minilm");
+  ASSERT_EQ(a.topics.size(), 2u);
+  EXPECT_EQ(a.topics[0].size, 8u);
+  ASSERT_EQ(a.topic_of.size(), 12u);
+  for (int i = 0; i < 12; ++i) EXPECT_EQ(a.topic_of[static_cast<std::size_t>(i)], i % 3 == 0 ? 1 : 0) << i;
+  const auto j = to_json(a, in);
+  EXPECT_EQ(j["topics"]["document_vectors"], "sentence encoder");
+  EXPECT_EQ(j["topics"]["document_vectors_source"], "models/minilm");
+  EXPECT_EQ(j["topics"]["assignment"].size(), 12u);
+  const auto one_short = unit_rows(3, std::vector<float>(rows.begin(), rows.end() - 3));
+  in.sentence_vectors = &one_short;
+  EXPECT_THROW(run_analysis(in, text::Stopwords{}, o), std::invalid_argument);
 }
 
 TEST(Trends, ParsesCommonDateSpellingsAndBuckets) {

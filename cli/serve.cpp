@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "encoder_client.h"
 #include "generate_client.h"
 #include "lmforge/common/error.h"
 #include "lmforge/serve/auth.h"
@@ -50,6 +51,7 @@ class ModuleGenerator : public serve::TextGenerator {
 
 struct ServeCommand {
   std::string model, classifier, faq, vectors, policy, web_dir, api_key, api_key_file, model_name, chat_template;
+  std::string faq_encoder, encoder;
   serve::ServeOptions options;
   int threads = 0;
   bool no_web = false;
@@ -66,7 +68,13 @@ struct ServeCommand {
                     "mistral, gemma) or a JSON object {\"system\", \"user\", \"assistant\", \"generation_prompt\", \"stop\"}");
     cmd->add_option("--classifier", classifier, "Linear classifier directory (`lmforge classify train`) for /v1/classify");
     cmd->add_option("--faq", faq, "FAQ index directory (`lmforge faq build`) for /v1/faq");
+    cmd->add_option("--faq-encoder", faq_encoder,
+                    "Sentence encoder directory for a --faq index built with `faq build --encoder`, instead of the "
+                    "directory the index records (e.g. the model moved); it must be the same model");
     cmd->add_option("--vectors", vectors, "Word vectors (word2vec text/binary, GloVe) for /v1/embeddings and analyze");
+    cmd->add_option("--encoder", encoder,
+                    "A BERT-family sentence encoder directory (e.g. all-MiniLM-L6-v2) for /v1/embeddings: whole-text "
+                    "vectors instead of --vectors' averaged word vectors");
     cmd->add_option("--policy", policy, "Moderation policy (TOML, see `lmforge moderate`) for /v1/moderate");
     cmd->add_option("--host", options.host, "Address to listen on; loopback unless you mean to expose it")
         ->capture_default_str();
@@ -120,8 +128,9 @@ struct ServeCommand {
     if (!api_key_file.empty()) api_key = serve::read_api_key_file(api_key_file);
     options.api_key = api_key;
     options.log_requests = !quiet;
-    if (model.empty() && classifier.empty() && faq.empty() && vectors.empty() && policy.empty())
-      usage_error("nothing to serve: give --model DIR and/or --classifier, --faq, --vectors, --policy");
+    if (model.empty() && classifier.empty() && faq.empty() && vectors.empty() && policy.empty() && encoder.empty())
+      usage_error("nothing to serve: give --model DIR and/or --classifier, --faq, --vectors, --encoder, --policy");
+    if (!faq_encoder.empty() && faq.empty()) usage_error("--faq-encoder needs --faq DIR");
     if (options.host != "127.0.0.1" && options.host != "::1" && options.host != "localhost" && api_key.empty())
       std::fprintf(stderr, "serve: warning: listening on %s without --api-key: anyone who can reach it can use it\n",
                    options.host.c_str());
@@ -154,6 +163,17 @@ struct ServeCommand {
     po.faq_dir = faq;
     po.vectors_path = vectors;
     po.policy_path = policy;
+    // Sentence encoders run in lmforge_nn.so, one libtorch thread each: requests to one encoder
+    // are serialised by ProductService (a mutex per model), so more threads would only compete
+    // with the other requests' threads.
+    po.open_faq_encoder = [](const std::string& dir) { return open_sentence_text_encoder(dir); };
+    po.faq_encoder_dir = faq_encoder;
+    if (!encoder.empty()) {
+      po.embeddings_encoder = open_sentence_text_encoder(encoder);
+      po.embedding_model = std::filesystem::path(encoder).lexically_normal().filename().string();
+      if (po.embedding_model.empty())
+        po.embedding_model = std::filesystem::path(encoder).lexically_normal().parent_path().filename().string();
+    }
     serve::ProductService products(po);
     std::unique_ptr<serve::WebAssets> web;
     if (!no_web) {

@@ -38,6 +38,8 @@ struct ProductService::Impl {
   std::optional<faq::FaqIndex> faq_index;          // not thread-safe: faq_mutex
   std::mutex faq_mutex;
   std::unique_ptr<faq::SentenceEncoder> encoder;   // const use: thread-safe
+  std::optional<faq::TextEncoder> sentence_encoder;  // /v1/embeddings from a sentence encoder: sentence_encoder_mutex
+  std::mutex sentence_encoder_mutex;
   std::optional<embed::WordVectors> analyze_vectors;
   classify::TextTokenizer words{classify::TextTokenizerOptions{}};
   std::optional<text::Stopwords> stopwords;
@@ -124,7 +126,15 @@ ProductService::ProductService(const ProductOptions& options) : impl_(std::make_
   if (!options.policy_path.empty())
     m.moderator = std::make_unique<moderate::Moderator>(moderate::load_policy(options.policy_path),
                                                         moderate::linear_scorer_loader());
-  if (!options.faq_dir.empty()) m.faq_index.emplace(faq::FaqIndex::load(options.faq_dir));
+  if (!options.faq_dir.empty()) {
+    faq::TextEncoderOpener open;
+    if (options.open_faq_encoder)
+      open = [opener = options.open_faq_encoder, replacement = options.faq_encoder_dir](const std::string& recorded) {
+        return opener(replacement.empty() ? recorded : replacement);
+      };
+    m.faq_index.emplace(faq::FaqIndex::load(options.faq_dir, open));
+  }
+  if (options.embeddings_encoder.encode) m.sentence_encoder = options.embeddings_encoder;
   if (!options.vectors_path.empty()) {
     auto vectors = embed::read_vectors(options.vectors_path);
     m.analyze_vectors = vectors;
@@ -140,7 +150,7 @@ ProductService::~ProductService() = default;
 json ProductService::capabilities() const {
   const auto& m = *impl_;
   return {{"classify", m.classifier.has_value()}, {"moderate", m.moderator != nullptr},
-          {"faq", m.faq_index.has_value()},       {"embeddings", m.encoder != nullptr},
+          {"faq", m.faq_index.has_value()},       {"embeddings", m.encoder != nullptr || m.sentence_encoder},
           {"analyze", true},
           {"classifier_labels", m.classifier ? json(m.classifier->labels) : json::array()}};
 }
@@ -300,7 +310,7 @@ json ProductService::analyze(const json& body) {
 
 json ProductService::embeddings(const json& body) {
   auto& m = *impl_;
-  if (!m.encoder) not_loaded("word vectors", "--vectors FILE");
+  if (!m.encoder && !m.sentence_encoder) not_loaded("word vectors or sentence encoder", "--vectors FILE or --encoder DIR");
   check_keys(body, {"input", "model", "encoding_format", "dimensions", "user"});
   if (!body.contains("input")) bad_request("input", "missing_required_parameter", "'input' is required");
   std::vector<std::string> inputs;
@@ -313,12 +323,18 @@ json ProductService::embeddings(const json& body) {
     for (const auto& t : input) inputs.push_back(checked_text(t, "input"));
   } else {
     bad_request("input", "invalid_type",
-                "'input' must be a string or an array of strings (token-id input is not supported: these are word vectors)");
+                "'input' must be a string or an array of strings (token-id input is not supported: the server embeds text)");
   }
+  const std::size_t dim = m.sentence_encoder ? m.sentence_encoder->dim : m.encoder->dim();
   const std::string format = body.value("encoding_format", std::string("float"));
   if (format != "float" && format != "base64") bad_request("encoding_format", "invalid_value", "float or base64");
-  if (body.contains("dimensions") && !body["dimensions"].is_null() && body["dimensions"] != m.encoder->dim())
-    bad_request("dimensions", "invalid_value", fmt::format("these vectors have {} dimensions", m.encoder->dim()));
+  if (body.contains("dimensions") && !body["dimensions"].is_null() && body["dimensions"] != dim)
+    bad_request("dimensions", "invalid_value", fmt::format("these vectors have {} dimensions", dim));
+  std::vector<float> encoded;  // inputs x dim, from the sentence encoder (one batch)
+  if (m.sentence_encoder) {
+    std::lock_guard lock(m.sentence_encoder_mutex);
+    encoded = m.sentence_encoder->encode(inputs);
+  }
   json data = json::array();
   std::int64_t words = 0;
   std::vector<std::string> tokens;
@@ -326,7 +342,9 @@ json ProductService::embeddings(const json& body) {
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     m.words.tokens(inputs[i], tokens);
     words += static_cast<std::int64_t>(tokens.size());
-    m.encoder->encode(tokens, vector);
+    if (m.sentence_encoder) vector.assign(encoded.begin() + static_cast<std::ptrdiff_t>(i * dim),
+                                          encoded.begin() + static_cast<std::ptrdiff_t>((i + 1) * dim));
+    else m.encoder->encode(tokens, vector);
     json item{{"object", "embedding"}, {"index", i}};
     if (format == "base64") item["embedding"] = base64(std::string(reinterpret_cast<const char*>(vector.data()),
                                                                    vector.size() * sizeof(float)));

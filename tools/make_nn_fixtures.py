@@ -354,6 +354,9 @@ class Classifier(nn.Module):
             self.lstm = nn.LSTM(c["embed_dim"], c["hidden"], num_layers=c["layers"], batch_first=True,
                                 bidirectional=True)
             width = 2 * c["hidden"]
+        elif c["encoder"] == "cnn":
+            self.convs = nn.ModuleList([nn.Conv1d(c["embed_dim"], c["filters"], w) for w in c["widths"]])
+            width = c["filters"] * len(c["widths"])
         else:
             self.pos = nn.Embedding(c["max_len"], c["embed_dim"])
             self.blocks = nn.ModuleList([EncoderBlock(c) for _ in range(c["layers"])])
@@ -369,6 +372,10 @@ class Classifier(nn.Module):
                                                        enforce_sorted=False)
             out, _ = self.lstm(packed)
             states, _ = nn.utils.rnn.pad_packed_sequence(out, batch_first=True, total_length=tokens.size(1))
+        elif c["encoder"] == "cnn":  # windows start at every token; zeros past the end and at padding
+            x = (self.embed(tokens) * (~pad).unsqueeze(-1).float()).transpose(1, 2)
+            states = torch.cat([F.relu(conv(F.pad(x, (0, w - 1)))) for conv, w in zip(self.convs, c["widths"])],
+                               1).transpose(1, 2)
         else:
             states = self.embed(tokens) + self.pos(torch.arange(tokens.size(1)))
             for block in self.blocks:
@@ -427,6 +434,10 @@ def main():
            "dropout": 0.0, "pad_id": 0}
     classifier_fixture("cls_transformer_mean", dict(cls, encoder="transformer", layers=2, pooling="mean"), 21)
     classifier_fixture("cls_bilstm_max", dict(cls, encoder="bilstm", layers=2, pooling="max"), 22)
+    classifier_fixture("cls_cnn_max", dict(cls, encoder="cnn", layers=1, pooling="max", filters=4, widths=[2, 3, 4]),
+                       23)
+    classifier_fixture("cls_cnn_mean", dict(cls, encoder="cnn", layers=1, pooling="mean", filters=3, widths=[1, 5]),
+                       24)
 
 
 if __name__ == "__main__":

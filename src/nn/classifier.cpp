@@ -11,8 +11,14 @@ void ClassifierConfig::validate() const {
   if (vocab_size < 1 || num_labels < 1) usage_error("classifier: vocab_size and num_labels must be >= 1");
   if (embed_dim < 1 || hidden < 1 || layers < 1 || max_len < 1)
     usage_error("classifier: embed_dim, hidden, layers and max_len must be >= 1");
-  if (encoder != "bilstm" && encoder != "transformer")
-    usage_error("classifier: encoder must be 'bilstm' or 'transformer' (got '{}')", encoder);
+  if (encoder != "bilstm" && encoder != "transformer" && encoder != "cnn")
+    usage_error("classifier: encoder must be 'bilstm', 'transformer' or 'cnn' (got '{}')", encoder);
+  if (encoder == "cnn") {
+    if (filters < 1) usage_error("classifier: filters must be >= 1 (got {})", filters);
+    if (widths.empty()) usage_error("classifier: the cnn encoder needs at least one window width");
+    for (auto w : widths)
+      if (w < 1 || w > 64) usage_error("classifier: window widths must be in 1..64 (got {})", w);
+  }
   if (encoder == "transformer" && (n_head < 1 || embed_dim % n_head != 0))
     usage_error("classifier: embed_dim ({}) must be a multiple of n_head ({})", embed_dim, n_head);
   if (pooling != "mean" && pooling != "max" && pooling != "first")
@@ -22,10 +28,15 @@ void ClassifierConfig::validate() const {
 }
 
 nlohmann::json ClassifierConfig::to_json() const {
-  return {{"model_type", "classifier"}, {"vocab_size", vocab_size}, {"num_labels", num_labels},
-          {"encoder", encoder},         {"embed_dim", embed_dim},   {"hidden", hidden},
-          {"layers", layers},           {"n_head", n_head},         {"max_len", max_len},
-          {"pooling", pooling},         {"dropout", dropout},       {"pad_id", pad_id}};
+  nlohmann::json json = {{"model_type", "classifier"}, {"vocab_size", vocab_size}, {"num_labels", num_labels},
+                         {"encoder", encoder},         {"embed_dim", embed_dim},   {"hidden", hidden},
+                         {"layers", layers},           {"n_head", n_head},         {"max_len", max_len},
+                         {"pooling", pooling},         {"dropout", dropout},       {"pad_id", pad_id}};
+  if (encoder == "cnn") {  // only where they mean something (older configs lack them: defaults)
+    json["filters"] = filters;
+    json["widths"] = widths;
+  }
+  return json;
 }
 
 ClassifierConfig ClassifierConfig::from_json(const nlohmann::json& json) {
@@ -46,6 +57,8 @@ ClassifierConfig ClassifierConfig::from_json(const nlohmann::json& json) {
       else if (key == "pooling") c.pooling = value.get<std::string>();
       else if (key == "dropout") c.dropout = value.get<double>();
       else if (key == "pad_id") c.pad_id = value.get<std::int64_t>();
+      else if (key == "filters") c.filters = value.get<std::int64_t>();
+      else if (key == "widths") c.widths = value.get<std::vector<std::int64_t>>();
       else usage_error("classifier config: unknown key '{}'", key);
     } catch (const nlohmann::json::exception& e) {
       usage_error("classifier config: bad value for '{}': {}", key, e.what());
@@ -82,6 +95,10 @@ ClassifierImpl::ClassifierImpl(ClassifierConfig config) : config_(std::move(conf
                                                        .num_layers(c.layers).batch_first(true).bidirectional(true)
                                                        .dropout(c.layers > 1 ? c.dropout : 0.0)));
     width = 2 * c.hidden;
+  } else if (c.encoder == "cnn") {
+    convs = register_module("convs", torch::nn::ModuleList());
+    for (auto w : c.widths) convs->push_back(torch::nn::Conv1d(torch::nn::Conv1dOptions(c.embed_dim, c.filters, w)));
+    width = c.filters * static_cast<std::int64_t>(c.widths.size());
   } else {
     pos = register_module("pos", torch::nn::Embedding(c.max_len, c.embed_dim));
     blocks = register_module("blocks", torch::nn::ModuleList());
@@ -109,6 +126,18 @@ torch::Tensor ClassifierImpl::forward_embedded(const torch::Tensor& embedded, co
                                                               /*batch_first=*/true, /*enforce_sorted=*/false);
     auto out = std::get<0>(lstm->forward_with_packed_input(packed));
     states = std::get<0>(torch::nn::utils::rnn::pad_packed_sequence(out, /*batch_first=*/true, 0.0, S));
+  } else if (convs) {
+    // One window per token start: the text is right-padded with zeros (padding positions are zeroed
+    // too), so a short text still fills every width, and extra padding changes nothing. Dropout only
+    // before the head, as in Kim (2014).
+    const auto x = (embedded * pad.logical_not().unsqueeze(-1).to(embedded.dtype())).transpose(1, 2);  // [B, C, S]
+    std::vector<torch::Tensor> maps;
+    for (std::size_t i = 0; i < convs->size(); ++i) {
+      const auto w = config_.widths[i];
+      maps.push_back(torch::relu(convs->at<torch::nn::Conv1dImpl>(i).forward(
+          torch::nn::functional::pad(x, torch::nn::functional::PadFuncOptions({0, w - 1})))));
+    }
+    states = torch::cat(maps, 1).transpose(1, 2);  // [B, S, filters * widths]
   } else {
     if (S > c.max_len) usage_error("classifier: input of {} tokens exceeds max_len {}", S, c.max_len);
     auto positions = torch::arange(S, torch::TensorOptions().dtype(torch::kLong).device(tokens.device()));

@@ -1,6 +1,7 @@
-// Text classifier: token embedding -> encoder (bidirectional LSTM, or pre-LayerNorm Transformer
-// encoder blocks with learned positions) -> pooling over the non-padding positions (mean, max,
-// or the first token, e.g. a [CLS] id) -> dropout -> linear head over the labels.
+// Text classifier: token embedding -> encoder (bidirectional LSTM, pre-LayerNorm Transformer
+// encoder blocks with learned positions, or a TextCNN: parallel 1-D convolutions of several widths
+// with ReLU, Kim 2014) -> pooling over the non-padding positions (mean, max, or the first token,
+// e.g. a [CLS] id) -> dropout -> linear head over the labels.
 //
 //   ClassifierConfig c;  c.vocab_size = 8000;  c.num_labels = 2;  c.encoder = "transformer";
 //   Classifier model(c);
@@ -9,11 +10,13 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 #include <torch/nn/module.h>
 #include <torch/nn/modules/activation.h>
 #include <torch/nn/modules/container/modulelist.h>
+#include <torch/nn/modules/conv.h>
 #include <torch/nn/modules/dropout.h>
 #include <torch/nn/modules/embedding.h>
 #include <torch/nn/modules/linear.h>
@@ -26,12 +29,15 @@ namespace lmforge::nn {
 struct ClassifierConfig {
   std::int64_t vocab_size = 1000;
   std::int64_t num_labels = 2;
-  std::string encoder = "bilstm";   // "bilstm" or "transformer"
+  std::string encoder = "bilstm";   // "bilstm", "transformer" or "cnn"
   std::int64_t embed_dim = 128;     // embedding width (the Transformer's model width)
   std::int64_t hidden = 128;        // bilstm: units per direction (the pooled vector has 2 * hidden)
   std::int64_t layers = 1;          // LSTM layers or Transformer blocks
   std::int64_t n_head = 4;          // transformer: attention heads (embed_dim must divide by it)
   std::int64_t max_len = 512;       // transformer: learned positions (longest input)
+  std::int64_t filters = 100;       // cnn: filters per width (the pooled vector has filters * widths)
+  std::vector<std::int64_t> widths = {2, 3, 4};  // cnn: window widths in tokens (each window starts
+                                                 // at a token; past the text's end it sees zeros)
   std::string pooling = "mean";     // "mean", "max" or "first"
   double dropout = 0.0;             // embeddings, attention, residual branches and before the head
   std::int64_t pad_id = 0;          // padding id (masked in attention and pooling)
@@ -66,6 +72,7 @@ class ClassifierImpl : public torch::nn::Module {
   torch::nn::Embedding embed{nullptr}, pos{nullptr};  // pos: transformer only
   torch::nn::LSTM lstm{nullptr};                      // bilstm only
   torch::nn::ModuleList blocks{nullptr};              // transformer only
+  torch::nn::ModuleList convs{nullptr};               // cnn only: one Conv1d per width
   torch::nn::LayerNorm ln_f{nullptr};                 // transformer only
   torch::nn::Dropout dropout{nullptr};
   torch::nn::Linear head{nullptr};

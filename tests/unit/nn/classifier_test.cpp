@@ -1,7 +1,9 @@
-// Encoder classifier (Transformer + mean pooling, BiLSTM + max pooling) against the PyTorch twin.
+// Encoder classifier (Transformer + mean pooling, BiLSTM + max pooling, TextCNN + max/mean pooling)
+// against the PyTorch twin.
 #include "lmforge/nn/classifier.h"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
 #include "lmforge/common/error.h"
@@ -35,12 +37,17 @@ void check_against_pytorch(const std::string& fixture_name) {
 
 TEST(Classifier, TransformerMeanPoolingMatchesPyTorch) { check_against_pytorch("cls_transformer_mean"); }
 TEST(Classifier, BiLstmMaxPoolingMatchesPyTorch) { check_against_pytorch("cls_bilstm_max"); }
+// Widths 2,3,4 over rows of 6, 4 and 2 tokens: windows running past a text's end see zeros.
+TEST(Classifier, CnnMaxPoolingMatchesPyTorch) { check_against_pytorch("cls_cnn_max"); }
+// Widths 1 and 5 (wider than the 2-token row).
+TEST(Classifier, CnnMeanPoolingMatchesPyTorch) { check_against_pytorch("cls_cnn_mean"); }
 
 TEST(Classifier, PaddingDoesNotChangeTheResult) {
   torch::manual_seed(5);
-  for (const char* encoder : {"transformer", "bilstm"}) {
+  for (const char* encoder : {"transformer", "bilstm", "cnn"}) {
     ClassifierConfig c;
     c.vocab_size = 20, c.embed_dim = 8, c.hidden = 4, c.n_head = 2, c.max_len = 8, c.encoder = encoder;
+    c.filters = 3, c.widths = {2, 5};  // a width longer than the text
     Classifier model(c);
     model->eval();
     auto a = model->forward(torch::tensor({{3, 7, 9}}, torch::kLong));
@@ -50,11 +57,20 @@ TEST(Classifier, PaddingDoesNotChangeTheResult) {
 }
 
 TEST(Classifier, ConfigErrors) {
-  EXPECT_THROW(ClassifierConfig::from_json({{"encoder", "cnn"}}), UsageError);
+  EXPECT_THROW(ClassifierConfig::from_json({{"encoder", "gru"}}), UsageError);
+  EXPECT_THROW(ClassifierConfig::from_json({{"encoder", "cnn"}, {"widths", nlohmann::json::array()}}), UsageError);
+  EXPECT_THROW(ClassifierConfig::from_json({{"encoder", "cnn"}, {"widths", {2, 0}}}), UsageError);
+  EXPECT_THROW(ClassifierConfig::from_json({{"encoder", "cnn"}, {"filters", 0}}), UsageError);
+  EXPECT_THROW(ClassifierConfig::from_json({{"encoder", "cnn"}, {"widths", "2,3"}}), UsageError);
   EXPECT_THROW(ClassifierConfig::from_json({{"pooling", "attention"}}), UsageError);
   EXPECT_THROW(ClassifierConfig::from_json({{"encoder", "transformer"}, {"embed_dim", 10}, {"n_head", 4}}), UsageError);
   auto c = ClassifierConfig::from_json({{"encoder", "transformer"}, {"num_labels", 5}});
   EXPECT_EQ(ClassifierConfig::from_json(c.to_json()).to_json(), c.to_json());
+  auto cnn = ClassifierConfig::from_json({{"encoder", "cnn"}, {"filters", 7}, {"widths", {3, 5}}});
+  EXPECT_EQ(cnn.filters, 7);
+  EXPECT_EQ(cnn.widths, (std::vector<std::int64_t>{3, 5}));
+  EXPECT_EQ(ClassifierConfig::from_json(cnn.to_json()).to_json(), cnn.to_json());
+  EXPECT_FALSE(c.to_json().contains("widths"));  // the cnn keys appear in cnn configs only
 }
 
 }  // namespace

@@ -98,7 +98,9 @@ TrainResult run_training(const TrainConfig& config, const TrainRunOptions& optio
   torch::manual_seed(t.seed + (federated ? static_cast<std::uint64_t>(dist.rank) : 0));
   TrainConfig task_config = config;
   if (federated) task_config.train.seed += static_cast<std::uint64_t>(dist.rank);
-  auto task = make_training_task(task_config, device, writer ? options.log : TaskLog{});
+  const TaskLog task_log = writer ? options.log : TaskLog{};
+  auto task = options.make_task ? options.make_task(task_config, device, task_log)
+                                : make_training_task(task_config, device, task_log);
   if (!federated && dist.world_size > 1) task->set_data_shard(dist.rank, dist.world_size);
   const double local_examples = static_cast<double>(task->train_examples());
   auto& model = task->model();

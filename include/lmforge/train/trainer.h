@@ -25,13 +25,24 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "lmforge/common/progress.h"
 #include "lmforge/distributed/options.h"
 #include "lmforge/train/config.h"
 
+namespace c10 {
+struct Device;
+}
+
 namespace lmforge::train {
+
+class TrainingTask;
+// Builds the task instead of make_training_task (task.h) when set: a caller with its own model
+// and data (lmforge finetune) reuses the loop as it is.
+using TaskFactory = std::function<std::unique_ptr<TrainingTask>(
+    const TrainConfig& config, const c10::Device& device, const std::function<void(const std::string&)>& log)>;
 
 struct TrainRunOptions {
   bool resume = false;   // continue from <out_dir>/model; false refuses to overwrite an existing one
@@ -39,6 +50,7 @@ struct TrainRunOptions {
   ProgressCallback progress;                       // steps; may be empty
   std::function<void(const std::string&)> log;     // start-up and evaluation lines; may be empty
   distributed::DistributedOptions distributed;     // world_size 1: a plain single-process run
+  TaskFactory make_task;                           // empty: make_training_task(config)
 };
 
 struct TrainResult {

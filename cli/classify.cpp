@@ -112,12 +112,15 @@ struct TrainCommand {
   // neural backend
   std::string encoder = "bilstm";
   int hidden = 128, layers = 1, max_len = 128, batch_size = 32, n_head = 4;
-  double dropout = 0.2;
+  double dropout = 0.2;  // cnn: 0.5 unless --dropout
+  int filters = 100;
+  std::vector<int> widths = {2, 3, 4};
   std::string pooling = "max";
   std::string vectors;
   bool freeze_vectors = false;
   CLI::Option* lr_option = nullptr;
   CLI::Option* dim_option = nullptr;
+  CLI::Option* dropout_option = nullptr;
 
   void add_to(CLI::App& group) {
     auto* cmd = group.add_subcommand(
@@ -173,16 +176,25 @@ struct TrainCommand {
                     "segmented, words separated by spaces (as fasttext reads it); chars: characters (neural only)")
         ->capture_default_str()
         ->check(CLI::IsMember({"words", "whitespace", "chars"}));
-    cmd->add_option("--encoder", encoder, "Neural: bilstm or transformer")
+    cmd->add_option("--encoder", encoder,
+                    "Neural: bilstm, transformer or cnn (TextCNN: --filters per window width in --widths, ReLU; "
+                    "fast on CPU)")
         ->capture_default_str()
-        ->check(CLI::IsMember({"bilstm", "transformer"}));
+        ->check(CLI::IsMember({"bilstm", "transformer", "cnn"}));
+    cmd->add_option("--filters", filters, "Neural cnn: filters per window width")->capture_default_str()->check(CLI::Range(1, 4096));
+    cmd->add_option("--widths", widths, "Neural cnn: window widths in tokens, comma-separated")
+        ->delimiter(',')
+        ->capture_default_str()
+        ->check(CLI::Range(1, 64));
     cmd->add_option("--hidden", hidden, "Neural: LSTM units per direction")->capture_default_str()->check(CLI::Range(1, 4096));
     cmd->add_option("--layers", layers, "Neural: LSTM layers or Transformer blocks")->capture_default_str()->check(CLI::Range(1, 24));
     cmd->add_option("--heads", n_head, "Neural: Transformer attention heads")->capture_default_str()->check(CLI::Range(1, 64));
     cmd->add_option("--pooling", pooling, "Neural: mean, max or first")
         ->capture_default_str()
         ->check(CLI::IsMember({"mean", "max", "first"}));
-    cmd->add_option("--dropout", dropout, "Neural: dropout")->capture_default_str()->check(CLI::Range(0.0, 0.9));
+    dropout_option = cmd->add_option("--dropout", dropout, "Neural: dropout (cnn default: 0.5, before the head only)")
+                         ->capture_default_str()
+                         ->check(CLI::Range(0.0, 0.9));
     cmd->add_option("--max-len", max_len, "Neural: tokens kept from the start of each text")->capture_default_str()->check(CLI::Range(1, 100000));
     cmd->add_option("--batch-size", batch_size, "Neural: rows per batch")->capture_default_str()->check(CLI::Range(1, 100000));
     cmd->add_option("--vectors", vectors, "Neural: word vectors (word2vec/GloVe, e.g. from `lmforge embed train`) initialising the embedding");
@@ -327,6 +339,7 @@ struct TrainCommand {
     int dim = dim_option->count() ? options.model.dim : 128;
     if (!vectors.empty() && !dim_option->count()) dim = vector_file_dim(vectors);
     const double lr = lr_option->count() ? options.lr : 2e-3;
+    const double drop = dropout_option->count() || encoder != "cnn" ? dropout : 0.5;
 
     const fs::path out = out_dir;
     const fs::path run_dir = out.string() + ".run", staging = out.string() + ".tmp";
@@ -335,7 +348,12 @@ struct TrainCommand {
     fs::create_directories(run_dir);
     std::string toml = "[model]\nmodel_type = \"classifier\"\n";
     toml += fmt::format("encoder = {}\nembed_dim = {}\nhidden = {}\nlayers = {}\nn_head = {}\npooling = {}\ndropout = {}\n",
-                        toml_string(encoder), dim, hidden, layers, n_head, toml_string(pooling), dropout);
+                        toml_string(encoder), dim, hidden, layers, n_head, toml_string(pooling), drop);
+    if (encoder == "cnn") {
+      std::string list;
+      for (auto w : widths) list += (list.empty() ? "" : ", ") + std::to_string(w);
+      toml += fmt::format("filters = {}\nwidths = [{}]\n", filters, list);
+    }
     toml += fmt::format("[data]\ntrain = {}\nval = {}\nval_fraction = {}\ntext_column = {}\nlabel_column = {}\n",
                         toml_string(in.input), toml_string(val_input), val_input.empty() ? val_fraction : 0.0,
                         toml_string(in.text_column), toml_string(in.label_column));

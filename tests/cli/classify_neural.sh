@@ -1,6 +1,6 @@
 #!/bin/bash
 # needs: torch
-# classify --backend neural end to end on bundled data (a tiny BiLSTM, a few seconds): train with
+# classify --backend neural end to end on bundled data (a tiny BiLSTM and TextCNN, a few seconds): train with
 # a validation split, eval/predict detect the backend, predict keeps every row, bad input errors.
 set -u
 BIN="$1"
@@ -37,6 +37,22 @@ head -301 data/corpus/sms_spam.tsv > "$T/spam.tsv"
   --class-weights balanced -t 1 -q >/dev/null || fail "train spam"
 grep -q '"val_macro_f1"' "$T/spam/training_info.json" || fail "no validation figures"
 grep -q '"val_macro_f1"' "$T/spam/metrics.jsonl" || fail "no validation metrics"
+
+# TextCNN: widths and filters reach config.json; eval/predict read it back; a bad width is a usage error.
+"$BIN" classify train --backend neural --encoder cnn --filters 8 --widths 1,3 -i tests/unit/classify/reviews_zh.csv \
+  --text-column review --out "$T/cnn" --epochs 30 --dim 16 --batch-size 8 --val-fraction 0 --lr 1e-2 -t 1 -q \
+  >/dev/null || fail "train cnn"
+python3 - "$T/cnn/config.json" <<'PY' || fail "cnn config: $(cat "$T/cnn/config.json")"
+import json, sys
+c = json.load(open(sys.argv[1]))
+assert c["encoder"] == "cnn" and c["filters"] == 8 and c["widths"] == [1, 3] and c["dropout"] == 0.5, c
+PY
+"$BIN" classify eval "$T/cnn" -i tests/unit/classify/reviews_zh.csv --json > "$T/eval_cnn.json" || fail "eval cnn"
+python3 -c 'import json,sys; a=json.load(open(sys.argv[1]))["accuracy"]; assert a >= 0.9, a' "$T/eval_cnn.json" \
+  || fail "cnn training-set accuracy: $(cat "$T/eval_cnn.json")"
+"$BIN" classify train --backend neural --encoder cnn --widths 2,0 -i tests/unit/classify/reviews_zh.csv \
+  --text-column review --out "$T/bad" -q 2>"$T/err"
+[ $? = 2 ] || fail "--widths 0: exit code"
 
 # Bad input: an unseen label at eval, one label only, --tokenizer chars with the linear backend.
 printf 'review,label\n好吃,meh\n' > "$T/unseen.csv"

@@ -54,7 +54,7 @@ expect 2 "give one of them" \
 # A FAQ index built with the encoder (from a copy of the model that then moves away).
 cp -r "$bert" "$tmp/encoder"
 "$bin" faq build data/faq/shop_zh.csv --encoder "$tmp/encoder" -o "$tmp/faq" -q || fail "faq build --encoder"
-questions=("退款几天能到账" "密码忘了怎么办" "发票怎么开" "今天天气真不错" "可以货到付款吗" "快递到哪了")
+questions=("退款几天能到账" "密码忘了怎么办" "今天天气真不错" "快递到哪了")
 for q in "${questions[@]}"; do "$bin" faq ask "$tmp/faq" "$q" --top 3 --json >>"$tmp/asked.jsonl"; done
 
 start_server() {

@@ -132,8 +132,8 @@ struct TrainCommand {
     in.add_to(cmd, "default: text", true);
     cmd->add_option("--out", out_dir, "Model directory to write (replaced atomically)")->required();
     cmd->add_option("--backend", backend,
-                    "linear: hashed n-grams + softmax; neural: the encoder classifier (BiLSTM or Transformer + pooling) "
-                    "trained on libtorch, optionally from word vectors (--vectors)")
+                    "linear: hashed n-grams + softmax; neural: the encoder classifier (BiLSTM, Transformer or TextCNN + "
+                    "pooling) trained on libtorch, optionally from word vectors (--vectors)")
         ->capture_default_str()
         ->check(CLI::IsMember({"linear", "neural"}));
     cmd->add_option("--val-input", val_input, "Validation file (same columns; --val-fraction is then ignored); default: hold out --val-fraction of --input");

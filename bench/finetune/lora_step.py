@@ -4,7 +4,7 @@ installed, else LoRA written by hand as PEFT's lora.Linear) on the same model an
 
 The model: a random Llama (hidden 256, 4 layers, 4 heads, intermediate 688) with the tiny Qwen2
 fixture's tokenizer (tests/fixtures/hf/qwen2-chat, 612 ids), saved once under --work. The data:
-README.md as plain text, windows of --seq-len tokens (lmforge --text; the same ids in Python).
+--text (default data/corpus/tinyshakespeare.txt), windows of --seq-len tokens (lmforge --text; the same ids in Python).
 Both sides: LoRA r 8, alpha 16, dropout 0 on q_proj,v_proj, AdamW (lr 1e-3, betas 0.9/0.999, no
 weight decay), clip 1.0, constant lr, batch 8, --threads torch threads. lmforge draws the windows
 in a seeded shuffled order, the Python side in file order, so the losses agree in level, not digit.
@@ -73,10 +73,11 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seq-len", type=int, default=128)
     parser.add_argument("--batch-size", type=int, default=8)
+    parser.add_argument("--text", default="data/corpus/tinyshakespeare.txt")
     args = parser.parse_args()
     os.makedirs(args.work, exist_ok=True)
     model_dir = make_model(args.work)
-    text_path = "README.md"
+    text_path = args.text
 
     # lmforge
     run = os.path.join(args.work, "run")
@@ -118,7 +119,7 @@ def main():
     theirs_step = sum(times[1:]) / (len(times) - 1)
     theirs_loss = sum(losses[-5:]) / 5
     print(f"model: Llama hidden 256 x 4 layers, vocab 612; LoRA r 8 on q_proj,v_proj; batch {args.batch_size} x "
-          f"{args.seq_len} tokens; {args.steps} steps; {args.threads} threads; {len(windows)} windows of README.md")
+          f"{args.seq_len} tokens; {args.steps} steps; {args.threads} threads; {len(windows)} windows of {text_path}")
     print(f"lmforge finetune:          {ours_step * 1000:.1f} ms/step, loss (mean of last 5 steps) {ours_loss:.4f}")
     print(f"PyTorch + {flavour}: {theirs_step * 1000:.1f} ms/step, loss (mean of last 5 steps) {theirs_loss:.4f}")
     print(f"step time ratio lmforge / PyTorch: {ours_step / theirs_step:.2f}")

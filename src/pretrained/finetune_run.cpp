@@ -124,8 +124,8 @@ FinetuneResult run_finetune(const FinetuneOptions& options, const ProgressCallba
   run.progress = progress;
   run.log = log;
   auto shared_data = std::make_shared<FinetuneData>(std::move(data));
-  run.make_task = [&](const train::TrainConfig&, const c10::Device&, const train::TaskLog& task_log) {
-    return make_finetune_task(o, base, std::move(*shared_data), task_log);
+  run.make_task = [&](const train::TrainConfig&, const c10::Device&, const train::TaskLog&) {
+    return make_finetune_task(o, base, std::move(*shared_data));
   };
   const auto trained = train::run_training(tc, run);
 

@@ -57,8 +57,7 @@ namespace {
 
 class FinetuneTask : public train::TrainingTask {
  public:
-  FinetuneTask(const FinetuneOptions& o, std::shared_ptr<const pretrained::CausalLM> base, FinetuneData data,
-               const train::TaskLog& log)
+  FinetuneTask(const FinetuneOptions& o, std::shared_ptr<const pretrained::CausalLM> base, FinetuneData data)
       : options_(o), base_(std::move(base)), format_(data.format) {
     const bool lora = o.method == "lora";
     model_ = TrainableDecoder(*base_, lora ? &o.lora : nullptr);
@@ -84,7 +83,6 @@ class FinetuneTask : public train::TrainingTask {
       base_config_ = json_fields::read_file(o.base_dir / "config.json");
       base_config_["torch_dtype"] = "float32";  // what model.safetensors holds
     }
-    if (log && (data.truncated || data.dropped)) log(description_);
   }
 
   torch::nn::Module& model() override { return *model_; }
@@ -173,8 +171,8 @@ class FinetuneTask : public train::TrainingTask {
 
 std::unique_ptr<train::TrainingTask> make_finetune_task(const FinetuneOptions& options,
                                                         std::shared_ptr<const pretrained::CausalLM> base,
-                                                        FinetuneData data, const train::TaskLog& log) {
-  return std::make_unique<FinetuneTask>(options, std::move(base), std::move(data), log);
+                                                        FinetuneData data) {
+  return std::make_unique<FinetuneTask>(options, std::move(base), std::move(data));
 }
 
 }  // namespace lmforge::finetune

@@ -9,7 +9,8 @@
 //     {"prompt": "...", "completion": "..."}
 //         tokenised as prompt + completion + eos (no template); the loss is on completion + eos
 //   --text F.txt: the whole file tokenised (with the tokenizer's bos) + eos, cut into windows of
-//         seq_len tokens; the loss is on every position (the last window kept if >= 2 tokens)
+//         seq_len tokens; the loss is on every position but each window's first (nothing
+//         precedes it); the last window is kept if it has >= 2 tokens
 //
 // Truncation: an example longer than seq_len keeps its first seq_len tokens; one left without
 // a target token is dropped. No packing: a micro-batch pads its rows on the right to its
@@ -51,10 +52,12 @@ FinetuneData read_jsonl_examples(const std::filesystem::path& path, const tok::T
 FinetuneData read_text_examples(const std::filesystem::path& path, const tok::Tokenizer& tokenizer,
                                 std::int64_t seq_len);
 
-// The rendered text of one conversation with its assistant spans, [begin, end) byte offsets:
-// what read_jsonl_examples tokenises (exposed for tests).
+// One conversation rendered by the template and cut into pieces that alternate prompt /
+// assistant turn (content + end of turn), prompt first; their concatenation is the rendering
+// without the final generation prompt. What read_jsonl_examples tokenises (exposed for tests).
+// RuntimeError when the template's renderings are not prefixes of each other.
 struct RenderedChat {
-  std::vector<std::string> pieces;   // alternating prompt / assistant parts, prompt first
+  std::vector<std::string> pieces;
 };
 RenderedChat render_for_training(const serve::HFChatTemplate& chat_template,
                                  const std::vector<serve::ChatMessage>& messages);

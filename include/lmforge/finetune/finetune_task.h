@@ -33,10 +33,11 @@ torch::Tensor next_token_loss(const torch::Tensor& logits, const torch::Tensor& 
 // and n >= 2, and never all of them.
 std::size_t validation_count(std::size_t n, double fraction);
 
-// The task over a loaded base model and its examples (options: method, LoRA, batch, split, seed).
+// The task over a loaded base model and its examples (options: method, LoRA, batch, split, seed;
+// its description() names truncated and dropped examples).
 std::unique_ptr<train::TrainingTask> make_finetune_task(const FinetuneOptions& options,
                                                         std::shared_ptr<const pretrained::CausalLM> base,
-                                                        FinetuneData data, const train::TaskLog& log);
+                                                        FinetuneData data);
 
 // The base directory's files a fine-tuned directory carries over: tokenizer files,
 // tokenizer_config.json, special_tokens_map.json, generation_config.json.

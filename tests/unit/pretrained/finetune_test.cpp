@@ -17,6 +17,7 @@
 #include "lmforge/nn/safetensors.h"
 #include "lmforge/nn/weights.h"
 #include "lmforge/pretrained/causal_lm.h"
+#include "lmforge/tokenizer/hf_tokenizer.h"
 
 namespace fs = std::filesystem;
 using namespace lmforge;
@@ -185,6 +186,41 @@ TEST(FinetuneData, BatchesPadOnTheRightAndMaskNonTargets) {
   auto batch = finetune::make_batch({&a, &b});
   EXPECT_TRUE(batch.tokens.equal(torch::tensor({{5, 6, 7, 8}, {9, 10, 0, 0}}, torch::kLong)));
   EXPECT_TRUE(batch.labels.equal(torch::tensor({{-100, -100, 7, 8}, {-100, 10, -100, -100}}, torch::kLong)));
+}
+
+}  // namespace
+
+namespace {
+
+TEST(FinetuneData, LossIsOnTheAssistantTurnsOnly) {
+  const auto dir = hf_fixture("qwen2-chat");
+  auto tokenizer = tok::HFTokenizer::load(dir);
+  const auto tc = nlohmann::json::parse(read_file(dir / "tokenizer_config.json"));
+  auto chat = serve::HFChatTemplate::detect(tc["chat_template"].get<std::string>(), "", "<|im_end|>");
+  ASSERT_TRUE(chat.has_value());
+  const fs::path tmp = fs::temp_directory_path() / "lmforge_finetune_data_test.jsonl";
+  write_file_atomic(tmp,
+                    "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"},{\"role\":\"assistant\",\"content\":\"hello\"},"
+                    "{\"role\":\"user\",\"content\":\"and?\"},{\"role\":\"assistant\",\"content\":\"你好\"}]}\n"
+                    "{\"prompt\":\"2+2=\",\"completion\":\"4\"}\n");
+  EXPECT_THROW(finetune::read_jsonl_examples(tmp, *tokenizer, &*chat, 512), RuntimeError);  // one format per file
+  write_file_atomic(tmp, "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"},{\"role\":\"assistant\",\"content\":"
+                         "\"hello\"},{\"role\":\"user\",\"content\":\"and?\"},{\"role\":\"assistant\",\"content\":\"你好\"}]}\n");
+  auto data = finetune::read_jsonl_examples(tmp, *tokenizer, &*chat, 512);
+  ASSERT_EQ(data.examples.size(), 1u);
+  const auto& e = data.examples[0];
+  std::vector<int> targets, context;
+  for (std::size_t i = 0; i < e.ids.size(); ++i) (e.target[i] ? targets : context).push_back(e.ids[i]);
+  EXPECT_EQ(tokenizer->decode(targets, /*skip_special_tokens=*/false), "hello<|im_end|>\n你好<|im_end|>\n");
+  // The whole example is the template's rendering of the conversation.
+  EXPECT_EQ(tokenizer->decode(e.ids, false),
+            "<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n<|im_start|>user\nhi<|im_end|>\n"
+            "<|im_start|>assistant\nhello<|im_end|>\n<|im_start|>user\nand?<|im_end|>\n<|im_start|>assistant\n"
+            "你好<|im_end|>\n");
+  // Cut at 12 tokens the example holds only the system and user turns: no target left, dropped,
+  // and a file with nothing left is an error.
+  EXPECT_THROW(finetune::read_jsonl_examples(tmp, *tokenizer, &*chat, 12), RuntimeError);
+  fs::remove(tmp);
 }
 
 }  // namespace

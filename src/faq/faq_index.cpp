@@ -158,8 +158,9 @@ FaqIndex::FaqIndex(KnowledgeBase kb, TextEncoder encoder, FaqOptions options, co
 
 void FaqIndex::attach_text_encoder(TextEncoder encoder, std::vector<float> entry_vectors, Retriever retriever) {
   if (entry_vectors.size() != kb_.entries.size() * encoder.dim)
-    runtime_error("FAQ: the text encoder '{}' gives {} floats for {} questions of {} dimensions", encoder.name,
-                  entry_vectors.size(), kb_.entries.size(), encoder.dim);
+    runtime_error("FAQ: the {} question-vector floats are not {} questions x {} dimensions of the text encoder '{}' "
+                  "(not the model the index was built with?)",
+                  entry_vectors.size(), kb_.entries.size(), encoder.dim, encoder.name);
   options_.retriever = retriever;  // the word-vector constructor fell back to BM25 without vectors
   entry_vectors_ = std::move(entry_vectors);
   vector_coverage_ = 1.0;

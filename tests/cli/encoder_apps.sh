@@ -102,6 +102,8 @@ stop_server
 # The encoder moved: serve names it in one line; --faq-encoder points at the new place.
 mv "$tmp/encoder" "$tmp/moved"
 expect 1 "encoder" "$bin" serve --faq "$tmp/faq" --port 0 --no-web
+cp -r "$tmp/faq" "$tmp/short" && truncate -s -128 "$tmp/short/encoder_vectors.f32"  # one 32-float row less
+expect 1 "not the model the index was built with" "$bin" serve --faq "$tmp/short" --faq-encoder "$tmp/moved" --port 0 --no-web
 expect 2 "--faq-encoder needs --faq" "$bin" serve --faq-encoder "$tmp/moved" --vectors "$tmp/v.txt" --port 0 --no-web
 start_server --faq "$tmp/faq" --faq-encoder "$tmp/moved"
 python3 - "http://127.0.0.1:$port" "$tmp/asked.jsonl" <<'PY' || fail "served answers after --faq-encoder"

@@ -64,6 +64,12 @@ FinetuneResult run_finetune(const FinetuneOptions& options, const ProgressCallba
                             const std::function<void(const std::string&)>& log) {
   FinetuneOptions o = options;
   check_options(o);
+  if (!fs::exists(o.base_dir / "config.json"))
+    runtime_error("{}: no config.json: expected a Hugging Face decoder directory", o.base_dir.string());
+  if (!pretrained::is_hf_model_dir(o.base_dir))
+    runtime_error("{} is an lmforge model directory, not a Hugging Face one: train it further with `lmforge train` "
+                  "(finetune takes {})",
+                  o.base_dir.string(), pretrained::supported_model_types());
   gen::LoadedModel loaded;
   std::shared_ptr<const pretrained::CausalLM> base = pretrained::load_for_generation(o.base_dir, loaded);
   const auto& config = base->config();

@@ -65,5 +65,9 @@ expect 1 "model_type 'bert'" "$LMFORGE" finetune tests/fixtures/hf/bert --data "
 expect 2 "seq-len 100000" "$LMFORGE" finetune "$base" --data "$data" --seq-len 100000 --out "$tmp/x" -q
 expect 2 "checkpoint was trained with LoRA r=4" "$LMFORGE" finetune "$base" "${common[@]}" --lora-r 8 --steps 9 \
   --out "$tmp/split" --resume
+expect 2 "holds a LoRA fine-tuning checkpoint, not --method full" "$LMFORGE" finetune "$base" --method full \
+  --data "$data" --out "$tmp/split" --resume -q
+mkdir "$tmp/own_gpt" && echo '{"model_type": "gpt", "n_layer": 1}' >"$tmp/own_gpt/config.json"
+expect 1 "an lmforge model directory" "$LMFORGE" finetune "$tmp/own_gpt" --data "$data" --out "$tmp/x" -q
 expect 2 "give one of --data" "$LMFORGE" finetune "$base" --out "$tmp/x" -q
 echo "finetune: ok"

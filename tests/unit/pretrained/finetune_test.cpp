@@ -224,3 +224,39 @@ TEST(FinetuneData, LossIsOnTheAssistantTurnsOnly) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(FinetuneData, PromptCompletionTrainsOnTheCompletionAndEos) {
+  auto tokenizer = tok::HFTokenizer::load(hf_fixture("qwen2-chat"));
+  const fs::path tmp = fs::temp_directory_path() / "lmforge_finetune_pc_test.jsonl";
+  write_file_atomic(tmp, "{\"prompt\":\"2+2=\",\"completion\":\"4\"}\n\n{\"prompt\":\"天\",\"completion\":\"空\"}\n");
+  auto data = finetune::read_jsonl_examples(tmp, *tokenizer, /*chat_template=*/nullptr, 64);
+  EXPECT_EQ(data.format, "prompt-completion");
+  ASSERT_EQ(data.examples.size(), 2u);
+  const auto& e = data.examples[0];
+  std::vector<int> targets;
+  for (std::size_t i = 0; i < e.ids.size(); ++i)
+    if (e.target[i]) targets.push_back(e.ids[i]);
+  EXPECT_EQ(tokenizer->decode(targets, false), "4<|im_end|>");  // eos is <|im_end|> here
+  EXPECT_EQ(tokenizer->decode(e.ids, false), "2+2=4<|im_end|>");
+  fs::remove(tmp);
+}
+
+TEST(FinetuneData, TextIsCutIntoWindows) {
+  auto tokenizer = tok::HFTokenizer::load(hf_fixture("qwen2-chat"));
+  const fs::path tmp = fs::temp_directory_path() / "lmforge_finetune_text_test.txt";
+  write_file_atomic(tmp, "The quick brown fox jumps over the lazy dog.\n");
+  const auto all = tokenizer->encode("The quick brown fox jumps over the lazy dog.\n");
+  auto data = finetune::read_text_examples(tmp, *tokenizer, 8);
+  const std::size_t total = all.size() + 1;  // + eos
+  ASSERT_EQ(data.examples.size(), (total + 7) / 8 - ((total % 8) == 1 ? 1 : 0));
+  EXPECT_EQ(data.examples[0].ids.size(), 8u);
+  EXPECT_EQ(data.examples[0].target[0], 0);  // nothing precedes a window's first token
+  EXPECT_EQ(data.examples[0].target[1], 1);
+  write_file_atomic(tmp, "\n\n");
+  EXPECT_THROW(finetune::read_text_examples(tmp, *tokenizer, 8), RuntimeError);
+  fs::remove(tmp);
+}
+
+}  // namespace

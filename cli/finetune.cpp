@@ -96,7 +96,7 @@ void add_finetune_command(CLI::App& root) {
   auto* merge = cmd->add_subcommand("merge", "Fold a LoRA adapter (PEFT layout) into its base: W += (alpha/r) B A, "
                                              "written as a full Hugging Face directory");
   merge->add_option("adapter_dir", m->adapter, "Adapter directory (adapter_config.json, adapter_model.safetensors), "
-                                               "e.g. RUN/model")
+                                               "or a finetune run directory (its model/)")
       ->required()->check(CLI::ExistingDirectory);
   merge->add_option("-o,--out", m->out, "The merged model directory")->required();
   merge->add_option("--base", m->base, "Base model directory (default: the adapter's base_model_name_or_path)");

@@ -150,10 +150,13 @@ FinetuneResult run_finetune(const FinetuneOptions& options, const ProgressCallba
   return result;
 }
 
-void merge_adapter(const fs::path& adapter_dir, const fs::path& out_dir, const fs::path& base_dir_arg, bool f32) {
+void merge_adapter(const fs::path& given_dir, const fs::path& out_dir, const fs::path& base_dir_arg, bool f32) {
+  // A run directory stands for its latest checkpoint.
+  const bool run_dir = !fs::exists(given_dir / "adapter_config.json") && fs::exists(given_dir / "model/adapter_config.json");
+  const fs::path adapter_dir = run_dir ? given_dir / "model" : given_dir;
   const auto config_path = adapter_dir / "adapter_config.json";
   if (!fs::exists(config_path))
-    runtime_error("{}: no adapter_config.json (not a LoRA adapter directory; for a run directory give <run>/model)",
+    runtime_error("{}: no adapter_config.json (neither a LoRA adapter directory nor a LoRA run directory)",
                   adapter_dir.string());
   const auto adapter_json = json_fields::read_file(config_path);
   const auto lora = lora_from_adapter_config(adapter_json, config_path.string());

@@ -38,7 +38,7 @@ done
 grep -q '"peft_type": "LORA"' "$tmp/split/model/adapter_config.json" || fail "adapter_config.json: no peft_type"
 
 # Merge: the run's --merge and the merge command give the same weights; generate loads the result.
-"$LMFORGE" finetune merge "$tmp/split/model" --out "$tmp/merged2" >/dev/null
+"$LMFORGE" finetune merge "$tmp/split" --out "$tmp/merged2" >/dev/null  # the run directory: its model/
 cmp -s "$tmp/split/merged/model.safetensors" "$tmp/merged2/model.safetensors" || fail "merge outputs differ"
 ids=$("$LMFORGE" generate "$tmp/split/merged" --prompt-ids "1 5 6 7" --print-ids --temperature 0 --max-new-tokens 6 -q)
 [[ $(wc -w <<<"$ids") -ge 1 ]] || fail "generate on the merged model gave '$ids'"

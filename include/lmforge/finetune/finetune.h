@@ -74,7 +74,7 @@ FinetuneResult run_finetune(const FinetuneOptions& options, const ProgressCallba
                             const std::function<void(const std::string&)>& log);
 
 // Folds a LoRA adapter directory (adapter_config.json + adapter_model.safetensors, PEFT's
-// layout; its base found through base_model_name_or_path, or `base_dir` when given) into the
+// layout; a run directory stands for its model/ checkpoint; its base found through base_model_name_or_path, or `base_dir` when given) into the
 // base weights, W += (alpha / r) B A, and writes a full Hugging Face directory at out_dir:
 // model.safetensors in the base's dtype (float32 when f32), config.json, tokenizer and
 // generation files. Replaces out_dir atomically.

@@ -160,7 +160,7 @@ void add_generate_command(CLI::App& root) {
   auto args = std::make_shared<GenerateArgs>();
   auto* cmd = root.add_subcommand(
       "generate", "Generate text with a trained model (GPT or seq2seq): streamed, or JSON lines in and out");
-  cmd->add_option("model", args->model, "Model directory (config.json + model.safetensors) or the run directory of `lmforge train`")
+  cmd->add_option("model", args->model, "Model directory (config.json + model.safetensors; a Hugging Face directory; a LoRA adapter directory from `lmforge finetune` or PEFT, run on its base) or the run directory of `lmforge train` / `lmforge finetune`")
       ->required();
   cmd->add_option("-p,--prompt", args->prompt, "The prompt (read from stdin when neither this nor --prompt-ids is given)");
   cmd->add_option("--prompt-ids", args->prompt_ids, "The prompt as token ids, e.g. \"1 5 9\" (token-exact checks)");

@@ -7,6 +7,7 @@
 
 #include "lmforge/common/atomic_file.h"
 #include "lmforge/common/error.h"
+#include "lmforge/common/json_fields.h"
 
 namespace lmforge::safetensors {
 
@@ -133,6 +134,34 @@ void write(const std::filesystem::path& path, const std::vector<TensorView>& ten
   for (std::size_t i = 0; i < ordered.size(); ++i)
     if (sizes[i] > 0) out.write(ordered[i]->data, sizes[i]);
   out.commit();
+}
+
+std::vector<std::filesystem::path> model_weight_files(const std::filesystem::path& dir) {
+  namespace fs = std::filesystem;
+  if (fs::exists(dir / "model.safetensors")) return {dir / "model.safetensors"};
+  const auto index = dir / "model.safetensors.index.json";
+  if (!fs::exists(index)) {
+    if (fs::exists(dir / "pytorch_model.bin"))
+      runtime_error("{}: only pytorch_model.bin (pickle) is there; convert it to model.safetensors", dir.string());
+    runtime_error("{}: no model.safetensors or model.safetensors.index.json", dir.string());
+  }
+  const nlohmann::json j = json_fields::read_file(index);
+  if (!j.is_object() || !j.contains("weight_map") || !j["weight_map"].is_object())
+    runtime_error("{}: no \"weight_map\" object", index.string());
+  std::vector<fs::path> files;
+  for (const auto& [tensor, file] : j["weight_map"].items()) {
+    if (!file.is_string()) runtime_error("{}: weight_map['{}'] is not a file name", index.string(), tensor);
+    const auto name = file.get<std::string>();
+    if (name.empty() || fs::path(name).filename().string() != name || name == "." || name == "..")
+      runtime_error("{}: shard name '{}' must be a file in the model directory", index.string(), name);
+    const auto path = dir / name;
+    if (std::find(files.begin(), files.end(), path) != files.end()) continue;
+    if (!fs::exists(path)) runtime_error("{}: shard {} is missing (named by {})", dir.string(), name, index.filename().string());
+    files.push_back(path);
+  }
+  if (files.empty()) runtime_error("{}: the weight_map is empty", index.string());
+  std::sort(files.begin(), files.end());
+  return files;
 }
 
 }  // namespace lmforge::safetensors

@@ -17,27 +17,8 @@ namespace fs = std::filesystem;
 std::string shape_text(const std::vector<std::int64_t>& shape) { return fmt::format("[{}]", fmt::join(shape, ", ")); }
 
 FloatWeights::FloatWeights(const fs::path& dir) : dir_(dir) {
-  std::vector<fs::path> files;
-  const auto single = dir / "model.safetensors";
-  const auto index = dir / "model.safetensors.index.json";
-  if (fs::exists(single)) {
-    files.push_back(single);
-  } else if (fs::exists(index)) {
-    const nlohmann::json j = json_fields::read_file(index);
-    if (!j.contains("weight_map") || !j["weight_map"].is_object())
-      runtime_error("{}: no \"weight_map\" object", index.string());
-    std::set<std::string> seen;
-    for (const auto& [tensor, file] : j["weight_map"].items()) {
-      if (!file.is_string()) runtime_error("{}: weight_map['{}'] is not a file name", index.string(), tensor);
-      const auto name = file.get<std::string>();
-      if (name.find('/') != std::string::npos) runtime_error("{}: shard '{}' is not a plain file name", index.string(), name);
-      if (seen.insert(name).second) files.push_back(dir / name);
-    }
-  } else {
-    runtime_error("{}: no model.safetensors or model.safetensors.index.json", dir.string());
-  }
+  const auto files = safetensors::model_weight_files(dir);
   for (const auto& path : files) {
-    if (!fs::exists(path)) runtime_error("{} is missing (a weights shard)", path.string());
     auto reader = std::make_shared<safetensors::Reader>(path);
     for (const auto& [name, info] : reader->tensors()) tensors_[name] = {reader, info};
   }

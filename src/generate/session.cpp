@@ -12,6 +12,7 @@
 #include "lmforge/generate/text_stream.h"
 #include "lmforge/nn/threads.h"
 #include "lmforge/nn/weights.h"
+#include "lmforge/finetune/lora_adapter.h"
 #include "lmforge/pretrained/hf_generate.h"
 
 namespace lmforge::gen {
@@ -26,7 +27,8 @@ GenerationSession::GenerationSession(const std::filesystem::path& model_dir, int
   nn::ThreadConfig t;
   t.torch_threads = threads;
   nn::configure_threads(t);
-  if (pretrained::is_hf_model_dir(model_dir)) impl_->hf = pretrained::load_for_generation(model_dir, impl_->model);
+  const bool lora_adapter = finetune::is_lora_adapter_dir(model_dir) || finetune::is_lora_adapter_dir(model_dir / "model");
+  if (pretrained::is_hf_model_dir(model_dir) || lora_adapter) impl_->hf = pretrained::load_for_generation(model_dir, impl_->model);
   else impl_->model = load_model_dir(model_dir, /*require_tokenizer=*/false);
 }
 

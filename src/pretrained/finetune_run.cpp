@@ -8,8 +8,10 @@
 #include "lmforge/common/atomic_file.h"
 #include "lmforge/common/error.h"
 #include "lmforge/common/json_fields.h"
+#include "lmforge/common/safetensors.h"
 #include "lmforge/finetune/finetune.h"
 #include "lmforge/finetune/finetune_task.h"
+#include "lmforge/finetune/lora_adapter.h"
 #include "lmforge/nn/safetensors.h"
 #include "lmforge/pretrained/hf_generate.h"
 #include "lmforge/serve/chat_template.h"
@@ -151,68 +153,31 @@ FinetuneResult run_finetune(const FinetuneOptions& options, const ProgressCallba
 }
 
 void merge_adapter(const fs::path& given_dir, const fs::path& out_dir, const fs::path& base_dir_arg, bool f32) {
-  // A run directory stands for its latest checkpoint.
-  const bool run_dir = !fs::exists(given_dir / "adapter_config.json") && fs::exists(given_dir / "model/adapter_config.json");
-  const fs::path adapter_dir = run_dir ? given_dir / "model" : given_dir;
-  const auto config_path = adapter_dir / "adapter_config.json";
-  if (!fs::exists(config_path))
-    runtime_error("{}: no adapter_config.json (neither a LoRA adapter directory nor a LoRA run directory)",
-                  adapter_dir.string());
-  const auto adapter_json = json_fields::read_file(config_path);
-  const auto lora = lora_from_adapter_config(adapter_json, config_path.string());
-  const fs::path base_dir =
-      base_dir_arg.empty() ? fs::path(adapter_json.value("base_model_name_or_path", "")) : base_dir_arg;
-  if (base_dir.empty() || !fs::exists(base_dir / "config.json"))
-    runtime_error("{}: the base model '{}' is not a directory with config.json (give it with --base)",
-                  config_path.string(), base_dir.string());
-  const auto config = pretrained::read_decoder_config(base_dir);
-  const bool fan_in_fan_out = adapter_json.value("fan_in_fan_out", config.family == pretrained::Family::gpt2);
-  const auto adapter = nn::read_safetensors(adapter_dir / "adapter_model.safetensors");
+  const auto adapter = read_lora_adapter(given_dir, base_dir_arg);
+  const auto& base_dir = adapter.base_dir;
 
   // The base's tensors in their own dtype, from model.safetensors or the shards the index names.
-  std::vector<fs::path> files;
-  if (fs::exists(base_dir / "model.safetensors.index.json")) {
-    const auto index_path = base_dir / "model.safetensors.index.json";
-    const auto index = json_fields::read_file(index_path);  // kept alive: the loop walks into it
-    if (!index.contains("weight_map") || !index["weight_map"].is_object())
-      runtime_error("{}: no weight_map object", index_path.string());
-    std::set<std::string> names;
-    for (const auto& [tensor, file] : index["weight_map"].items()) names.insert(file.get<std::string>());
-    for (const auto& name : names) files.push_back(base_dir / name);
-  } else {
-    files.push_back(base_dir / "model.safetensors");
-  }
   nn::SafetensorsFile merged;
-  for (const auto& file : files) {
+  for (const auto& file : safetensors::model_weight_files(base_dir)) {
     auto shard = nn::read_safetensors(file);
     for (auto& [name, tensor] : shard.tensors) merged.tensors[name] = tensor;
   }
   merged.metadata["format"] = "pt";
 
-  const std::string prefix = "base_model.model.", suffix_a = ".lora_A.weight";
-  std::size_t folded = 0;
-  for (const auto& [name, a] : adapter.tensors) {
-    if (name.size() <= prefix.size() + suffix_a.size() || name.compare(0, prefix.size(), prefix) != 0 ||
-        name.compare(name.size() - suffix_a.size(), suffix_a.size(), suffix_a) != 0)
-      continue;
-    const auto module = name.substr(prefix.size(), name.size() - prefix.size() - suffix_a.size());
-    const auto b_name = prefix + module + ".lora_B.weight";
-    if (!adapter.tensors.count(b_name)) runtime_error("{}: {} has no {}", adapter_dir.string(), name, b_name);
-    const auto weight_name = module + ".weight";
+  for (const auto& update : adapter.updates) {
+    const auto weight_name = update.module + ".weight";
     if (!merged.tensors.count(weight_name))
-      runtime_error("{}: the adapter updates '{}', which the base {} does not have", adapter_dir.string(), weight_name,
+      runtime_error("{}: the adapter updates '{}', which the base {} does not have", adapter.dir.string(), weight_name,
                     base_dir.string());
     auto& w = merged.tensors[weight_name];
-    auto delta = torch::matmul(adapter.tensors.at(b_name).to(torch::kFloat), a.to(torch::kFloat)) * lora.scaling();
-    if (fan_in_fan_out) delta = delta.t();
+    auto delta = torch::matmul(update.B, update.A) * adapter.lora.scaling();
+    if (adapter.fan_in_fan_out) delta = delta.t();
     if (delta.sizes() != w.sizes())
-      runtime_error("{}: the update of {} is {} but the weight is {}", adapter_dir.string(), weight_name,
+      runtime_error("{}: the update of {} is {} but the weight is {}", adapter.dir.string(), weight_name,
                     fmt::format("{}", fmt::join(delta.sizes(), "x")), fmt::format("{}", fmt::join(w.sizes(), "x")));
     // In float32 before any rounding to the base's dtype (a bf16 base rounds the merged sum once).
     w = (w.to(torch::kFloat) + delta).to(f32 ? torch::kFloat : w.scalar_type());
-    ++folded;
   }
-  if (folded == 0) runtime_error("{}: adapter_model.safetensors holds no LoRA update", adapter_dir.string());
   auto base_config = json_fields::read_file(base_dir / "config.json");
   if (f32) {
     for (auto& [name, tensor] : merged.tensors)

@@ -8,6 +8,7 @@
 
 #include "lmforge/common/error.h"
 #include "lmforge/common/json_fields.h"
+#include "lmforge/finetune/lora_adapter.h"
 #include "lmforge/generate/decode_loop.h"
 #include "lmforge/pretrained/hf_config.h"
 #include "lmforge/pretrained/hf_sp_tokenizer.h"
@@ -79,6 +80,13 @@ std::string chat_template_config(const std::filesystem::path& dir) {
 }  // namespace
 
 std::unique_ptr<CausalLM> load_for_generation(const std::filesystem::path& dir, gen::LoadedModel& loaded) {
+  if (finetune::is_lora_adapter_dir(dir) || finetune::is_lora_adapter_dir(dir / "model")) {
+    const auto adapter = finetune::read_lora_adapter(dir);
+    auto model = load_for_generation(adapter.base_dir, loaded);
+    finetune::attach_lora_adapter(adapter, model->config(), model->mutable_weights());
+    loaded.dir = adapter.dir;
+    return model;
+  }
   auto model = CausalLM::load(dir);
   loaded.dir = dir;
   loaded.model_type = model->config().model_type;

@@ -54,34 +54,6 @@ std::string shape_text(const std::vector<std::int64_t>& shape) {
   return s + "]";
 }
 
-// The shard files in load order: model.safetensors, or the index's weight_map values.
-std::vector<fs::path> shard_files(const fs::path& dir) {
-  const auto index = dir / "model.safetensors.index.json";
-  if (fs::exists(index)) {
-    const nlohmann::json j = json_fields::read_file(index);
-    if (!j.contains("weight_map") || !j["weight_map"].is_object())
-      runtime_error("{}: no \"weight_map\" object", index.string());
-    std::set<std::string> names;
-    for (const auto& [tensor, file] : j["weight_map"].items()) {
-      if (!file.is_string()) runtime_error("{}: weight_map['{}'] is not a file name", index.string(), tensor);
-      names.insert(file.get<std::string>());
-    }
-    std::vector<fs::path> files;
-    for (const auto& name : names) {
-      if (fs::path(name).filename().string() != name)
-        runtime_error("{}: shard name '{}' must be a file in the model directory", index.string(), name);
-      if (!fs::exists(dir / name)) runtime_error("{}: shard {} is missing (named by {})", dir.string(), name, index.filename().string());
-      files.push_back(dir / name);
-    }
-    if (files.empty()) runtime_error("{}: the weight_map is empty", index.string());
-    return files;
-  }
-  if (fs::exists(dir / "model.safetensors")) return {dir / "model.safetensors"};
-  if (fs::exists(dir / "pytorch_model.bin"))
-    runtime_error("{}: only pytorch_model.bin (pickle) is there; convert it to model.safetensors", dir.string());
-  runtime_error("{}: no model.safetensors or model.safetensors.index.json", dir.string());
-}
-
 at::ScalarType float_type(const std::string& dtype, const std::string& name, const std::string& file) {
   if (dtype == "F32") return at::kFloat;
   if (dtype == "F16") return at::kHalf;
@@ -94,14 +66,14 @@ at::ScalarType float_type(const std::string& dtype, const std::string& name, con
 HFWeights::HFWeights(const fs::path& dir) {
   const auto index = dir / "model.safetensors.index.json";
   std::map<std::string, std::string> expected;  // tensor -> shard, from the index
-  if (fs::exists(index)) {
+  if (!fs::exists(dir / "model.safetensors") && fs::exists(index)) {  // the index is read only when used
     std::ifstream in(index);
     const auto j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
     if (j.is_object() && j.contains("weight_map"))
       for (const auto& [tensor, file] : j["weight_map"].items())
         if (file.is_string()) expected[tensor] = file.get<std::string>();
   }
-  for (const auto& file : shard_files(dir)) {
+  for (const auto& file : safetensors::model_weight_files(dir)) {
     safetensors::Reader reader(file);  // checks the header: dtypes, offsets inside the file
     auto mapping = std::make_shared<Mapping>(file, reader.data_start());
     file_bytes_ += static_cast<std::int64_t>(mapping->size);

@@ -2,7 +2,8 @@
 # `lmforge finetune` on the tiny random Qwen2 chat model (tests/fixtures/hf/qwen2-chat: tokenizer.json
 # and a ChatML template) with 32 conversations (tests/fixtures/finetune/chat.jsonl): LoRA with
 # exact resume (3 steps + resume to 6 = an uninterrupted 6), merge (the run's --merge and
-# `finetune merge` agree byte for byte), the merged directory loads in `lmforge generate`; full
+# `finetune merge` agree byte for byte), the merged directory loads in `lmforge generate` and the
+# adapter directory run on its base generates what the merged one does; full
 # fine-tuning writes a directory generate loads; bad input fails with one line.
 # needs: torch
 set -euo pipefail
@@ -42,6 +43,10 @@ grep -q '"peft_type": "LORA"' "$tmp/split/model/adapter_config.json" || fail "ad
 cmp -s "$tmp/split/merged/model.safetensors" "$tmp/merged2/model.safetensors" || fail "merge outputs differ"
 ids=$("$LMFORGE" generate "$tmp/split/merged" --prompt-ids "1 5 6 7" --print-ids --temperature 0 --max-new-tokens 6 -q)
 [[ $(wc -w <<<"$ids") -ge 1 ]] || fail "generate on the merged model gave '$ids'"
+# The adapter run unmerged on its base (the run directory, as PeftModel would) gives the greedy ids
+# of the merge (float32, as the base is).
+adapter_ids=$("$LMFORGE" generate "$tmp/split" --prompt-ids "1 5 6 7" --print-ids --temperature 0 --max-new-tokens 6 -q)
+[[ "$adapter_ids" == "$ids" ]] || fail "the adapter on its base generates '$adapter_ids', the merged model '$ids'"
 base_ids=$("$LMFORGE" generate "$base" --prompt-ids "1 5 6 7" --print-ids --temperature 0 --max-new-tokens 6 -q)
 [[ "$ids" != "$base_ids" ]] || fail "the merged model generates what the base does ($ids)"
 
@@ -67,6 +72,12 @@ expect 2 "checkpoint was trained with LoRA r=4" "$LMFORGE" finetune "$base" "${c
   --out "$tmp/split" --resume
 expect 2 "holds a LoRA fine-tuning checkpoint, not --method full" "$LMFORGE" finetune "$base" --method full \
   --data "$data" --out "$tmp/split" --resume -q
+# An adapter on a base it was not trained on: one line naming the update that does not fit.
+cp -r "$tmp/split/model" "$tmp/moved"
+sed -i 's|"base_model_name_or_path": "[^"]*"|"base_model_name_or_path": "'"$PWD"'/tests/fixtures/hf/qwen2"|' "$tmp/moved/adapter_config.json"
+expect 1 "which do not fit its weight" "$LMFORGE" generate "$tmp/moved" --prompt-ids "1 2" --print-ids -q
+sed -i 's|"base_model_name_or_path": "[^"]*"|"base_model_name_or_path": "'"$PWD"'/tests/fixtures/hf/gpt2"|' "$tmp/moved/adapter_config.json"
+expect 1 "which the base" "$LMFORGE" generate "$tmp/moved" --prompt-ids "1 2" --print-ids -q
 mkdir "$tmp/own_gpt" && echo '{"model_type": "gpt", "n_layer": 1}' >"$tmp/own_gpt/config.json"
 expect 1 "an lmforge model directory" "$LMFORGE" finetune "$tmp/own_gpt" --data "$data" --out "$tmp/x" -q
 expect 2 "give one of --data" "$LMFORGE" finetune "$base" --out "$tmp/x" -q

@@ -70,4 +70,10 @@ struct TensorView {
 void write(const std::filesystem::path& path, const std::vector<TensorView>& tensors,
            const std::map<std::string, std::string>& metadata = {});
 
+// The weight files of a Hugging Face model directory, in load order: model.safetensors when it is
+// there (as transformers looks first), else the shards model.safetensors.index.json's weight_map
+// names (each a plain file name inside `dir`, each present). RuntimeError naming the index or the
+// missing shard; a directory with only pytorch_model.bin is told to convert it.
+std::vector<std::filesystem::path> model_weight_files(const std::filesystem::path& dir);
+
 }  // namespace lmforge::safetensors

@@ -41,6 +41,8 @@ class CausalLM {
   // The weight tensors (float32; views of the mapped files where those are F32). Fine-tuning
   // starts from them: frozen as they are for LoRA, cloned for full fine-tuning.
   const DecoderWeights& weights() const { return weights_; }
+  // For attaching a LoRA adapter to the projections (finetune/lora_adapter.h).
+  DecoderWeights& mutable_weights() { return weights_; }
 
   // An empty cache for `batch` sequences of up to `capacity` positions (at most max_positions).
   nn::KVCache make_cache(std::int64_t batch, std::int64_t capacity) const;

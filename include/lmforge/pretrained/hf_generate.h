@@ -33,7 +33,9 @@ gen::GenerationOutput generate(const CausalLM& model, const tok::Tokenizer* toke
 // A Hugging Face directory opened for gen::GenerationSession: returns the model and fills
 // `loaded`'s dir, model_type, config and tokenizer (tokenizer.json when there is one, see
 // lmforge/tokenizer/hf_tokenizer.h; else tokenizer.model, see hf_sp_tokenizer.h; else none, and
-// prompts go in as ids).
+// prompts go in as ids). A LoRA adapter directory (PEFT's layout, see
+// lmforge/finetune/lora_adapter.h), or a `lmforge finetune` run directory holding one in model/,
+// loads its base with the update attached unmerged; tokenizer and chat template are the base's.
 std::unique_ptr<CausalLM> load_for_generation(const std::filesystem::path& dir, gen::LoadedModel& loaded);
 
 }  // namespace lmforge::pretrained

@@ -152,8 +152,7 @@ void LinearModel::contributions(const std::vector<FeatureSpan>& features, std::v
 }
 
 void LinearModel::save(const std::filesystem::path& dir) const {
-  const auto staging = make_staging_dir(dir);
-  try {
+  write_directory_atomically(dir, [&](const std::filesystem::path& staging) {
     nlohmann::json config = {
         {"format", kFormat},
         {"version", kVersion},
@@ -181,12 +180,7 @@ void LinearModel::save(const std::filesystem::path& dir) const {
                         {"output", "F32", {static_cast<std::int64_t>(labels.size()), options.dim}, output.data()},
                         {"bucket_ids", "I32", {static_cast<std::int64_t>(bucket_ids.size())}, bucket_ids.data()}},
                        {{"format", "lmforge-linear-classifier"}});
-    replace_directory(staging, dir);
-  } catch (...) {
-    std::error_code ec;
-    std::filesystem::remove_all(staging, ec);
-    throw;
-  }
+  });
 }
 
 std::string classifier_backend(const std::filesystem::path& dir) {

@@ -136,6 +136,19 @@ void replace_directory(const fs::path& staging, const fs::path& dir) {
   if (!old.empty()) fs::remove_all(old, ec);
 }
 
+void write_directory_atomically(const fs::path& dir, const std::function<void(const fs::path& staging)>& fill) {
+  const fs::path staging = make_staging_dir(dir);
+  try {
+    fill(staging);
+    replace_directory(staging, dir);
+  } catch (...) {
+    // Also after a failed replace_directory: it restores `dir` and leaves the staging copy behind.
+    std::error_code ec;
+    fs::remove_all(staging, ec);
+    throw;
+  }
+}
+
 std::vector<std::string> recover_directory(const fs::path& dir) {
   fs::path clean = dir;
   if (clean.filename().empty()) clean = clean.parent_path();

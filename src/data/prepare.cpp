@@ -45,17 +45,6 @@ struct EncodedBlock {
   std::vector<std::uint8_t> to_val;        // per document: 1 = validation
 };
 
-// The staging directory is removed unless the dataset was moved into place.
-struct StagingDir {
-  fs::path path;
-  bool committed = false;
-  ~StagingDir() {
-    if (committed || path.empty()) return;
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
-
 const char* format_name(InputFormat f) {
   switch (f) {
     case InputFormat::kText: return "txt";
@@ -231,94 +220,98 @@ DatasetMeta prepare_dataset(const PrepareOptions& o, const TokenEncoder& enc, co
                   {"shard_tokens", o.shard_tokens},
                   {"add_bos", o.add_bos}};
 
-  StagingDir staging{make_staging_dir(out_dir)};
-  SourceHasher hasher(o.inputs);
-  SplitSink sink(staging.path, o, enc.vocab_size);
+  write_directory_atomically(out_dir, [&](const fs::path& staging) {
+    SourceHasher hasher(o.inputs);
+    SplitSink sink(staging, o, enc.vocab_size);
 
-  auto encode_block = [&](TextBlock& b) {
-    EncodedBlock e;
-    e.tokens.reserve(b.text.size() / 2 + b.ends.size() * 2);
-    std::size_t start = 0;
-    for (const std::size_t end : b.ends) {
-      const std::string_view doc(b.text.data() + start, end - start);
-      const std::size_t before = e.tokens.size();
-      if (o.add_bos) e.tokens.push_back(enc.bos_id);
-      enc.encode(doc, e.tokens);
-      e.tokens.push_back(enc.eos_id);
-      e.doc_tokens.push_back(e.tokens.size() - before);
-      e.doc_bytes.push_back(doc.size());
-      e.to_val.push_back(is_validation_document(doc, o.seed, o.val_fraction));
-      start = end;
-    }
-    return e;
-  };
-  OrderedPipeline<TextBlock, EncodedBlock> pipeline(threads, 2 * static_cast<std::size_t>(threads) + 2, encode_block,
-                                                    [&](EncodedBlock& e) { sink.consume(e); });
-
-  double bytes_before = 0;  // of the inputs already read
-  TextBlock block;
-  auto submit = [&] {
-    if (block.ends.empty()) return;
-    pipeline.submit(std::move(block));
-    block = TextBlock{};
-  };
-  auto add_document = [&](std::string_view doc) {
-    if (doc.empty()) {
-      ++meta.skipped_empty;
-      return;
-    }
-    block.text.append(doc);
-    block.ends.push_back(block.text.size());
-    if (block.text.size() >= o.block_bytes) submit();
-  };
-
-  Record record;
-  std::string paragraph;
-  for (const auto& in : o.inputs) {
-    RecordReader reader(in, o.reader);
-    std::size_t paragraph_line = 0;
-    std::size_t since_update = 0;
-    while (reader.next(record)) {
-      if (o.doc_sep == DocumentSeparator::kRecord) {
-        add_document(record.text);
-      } else if (record.text.empty()) {
-        add_document(paragraph);
-        paragraph.clear();
-      } else {
-        if (paragraph.empty()) paragraph_line = record.line;
-        else paragraph.push_back('\n');
-        paragraph += record.text;
-        if (paragraph.size() > o.reader.max_line_bytes)
-          runtime_error("{}:{}: document longer than {} bytes (no blank line to end it?)", in, paragraph_line,
-                        o.reader.max_line_bytes);
+    auto encode_block = [&](TextBlock& b) {
+      EncodedBlock e;
+      e.tokens.reserve(b.text.size() / 2 + b.ends.size() * 2);
+      std::size_t start = 0;
+      for (const std::size_t end : b.ends) {
+        const std::string_view doc(b.text.data() + start, end - start);
+        const std::size_t before = e.tokens.size();
+        if (o.add_bos) e.tokens.push_back(enc.bos_id);
+        enc.encode(doc, e.tokens);
+        e.tokens.push_back(enc.eos_id);
+        e.doc_tokens.push_back(e.tokens.size() - before);
+        e.doc_bytes.push_back(doc.size());
+        e.to_val.push_back(is_validation_document(doc, o.seed, o.val_fraction));
+        start = end;
       }
-      if (++since_update == 1024) {
-        since_update = 0;
-        meter.update(bytes_before + static_cast<double>(reader.bytes_read()),
-                     human_count(static_cast<double>(sink.tokens()), "tokens"));
+      return e;
+    };
+    OrderedPipeline<TextBlock, EncodedBlock> pipeline(threads, 2 * static_cast<std::size_t>(threads) + 2,
+                                                      encode_block,
+                                                      [&](EncodedBlock& e) { sink.consume(e); });
+
+    double bytes_before = 0;  // of the inputs already read
+    TextBlock block;
+    auto submit = [&] {
+      if (block.ends.empty()) return;
+      pipeline.submit(std::move(block));
+      block = TextBlock{};
+    };
+    auto add_document = [&](std::string_view doc) {
+      if (doc.empty()) {
+        ++meta.skipped_empty;
+        return;
       }
+      block.text.append(doc);
+      block.ends.push_back(block.text.size());
+      if (block.text.size() >= o.block_bytes) submit();
+    };
+
+    Record record;
+    std::string paragraph;
+    for (const auto& in : o.inputs) {
+      RecordReader reader(in, o.reader);
+      std::size_t paragraph_line = 0;
+      std::size_t since_update = 0;
+      while (reader.next(record)) {
+        if (o.doc_sep == DocumentSeparator::kRecord) {
+          add_document(record.text);
+        } else if (record.text.empty()) {
+          add_document(paragraph);
+          paragraph.clear();
+        } else {
+          if (paragraph.empty())
+            paragraph_line = record.line;
+          else
+            paragraph.push_back('\n');
+          paragraph += record.text;
+          if (paragraph.size() > o.reader.max_line_bytes)
+            runtime_error("{}:{}: document longer than {} bytes (no blank line to end it?)", in,
+                          paragraph_line, o.reader.max_line_bytes);
+        }
+        if (++since_update == 1024) {
+          since_update = 0;
+          meter.update(bytes_before + static_cast<double>(reader.bytes_read()),
+                       human_count(static_cast<double>(sink.tokens()), "tokens"));
+        }
+      }
+      if (!paragraph.empty()) add_document(paragraph);
+      paragraph.clear();
+      bytes_before += static_cast<double>(reader.bytes_read());
+      meta.skipped_invalid += reader.skipped_invalid();
+      meta.sources.push_back({in, reader.bytes_read(), ""});
     }
-    if (!paragraph.empty()) add_document(paragraph);
-    paragraph.clear();
-    bytes_before += static_cast<double>(reader.bytes_read());
-    meta.skipped_invalid += reader.skipped_invalid();
-    meta.sources.push_back({in, reader.bytes_read(), ""});
-  }
-  submit();
-  pipeline.finish();
-  sink.finish(meta);
+    submit();
+    pipeline.finish();
+    sink.finish(meta);
 
-  const auto digests = hasher.digests();
-  for (std::size_t i = 0; i < meta.sources.size(); ++i) meta.sources[i].xxh64 = digests[i];
+    const auto digests = hasher.digests();
+    for (std::size_t i = 0; i < meta.sources.size(); ++i) meta.sources[i].xxh64 = digests[i];
 
-  if (meta.train.documents + meta.val.documents == 0)
-    runtime_error("no documents in the input ({} empty records{}); nothing to prepare", meta.skipped_empty,
-                  meta.skipped_invalid ? fmt::format(", {} skipped as invalid UTF-8", meta.skipped_invalid) : "");
+    if (meta.train.documents + meta.val.documents == 0)
+      runtime_error(
+          "no documents in the input ({} empty records{}); nothing to prepare", meta.skipped_empty,
+          meta.skipped_invalid ? fmt::format(", {} skipped as invalid UTF-8", meta.skipped_invalid) : "");
 
-  write_file_atomic(staging.path / kMetaFileName, meta_to_json(meta).dump(2) + "\n");
-  replace_directory(staging.path, out_dir);
-  staging.committed = true;
-  meter.finish(fmt::format("{} tokens", human_count(static_cast<double>(meta.train.tokens + meta.val.tokens), "")));
+    write_file_atomic(staging / kMetaFileName, meta_to_json(meta).dump(2) + "\n");
+  });
+  meter.finish(
+      fmt::format("{} tokens", human_count(static_cast<double>(meta.train.tokens + meta.val.tokens), "")));
   return meta;
 }
 

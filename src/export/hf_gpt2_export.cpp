@@ -101,17 +101,11 @@ HfExportResult export_gpt2_hf(const HfExportOptions& options) {
   };
   nlohmann::json generation = {{"bos_token_id", config["bos_token_id"]}, {"eos_token_id", config["eos_token_id"]}};
 
-  const auto staging = make_staging_dir(options.out);
-  try {
+  write_directory_atomically(options.out, [&](const fs::path& staging) {
     safetensors::write(staging / "model.safetensors", out.views(), {{"format", "pt"}});
     write_file_atomic(staging / "config.json", config.dump(2) + "\n");
     write_file_atomic(staging / "generation_config.json", generation.dump(2) + "\n");
-    replace_directory(staging, options.out);
-  } catch (...) {
-    std::error_code ec;
-    fs::remove_all(staging, ec);
-    throw;
-  }
+  });
   return {out.specs.size(), out.parameters(), c.tie_weights};
 }
 

@@ -295,8 +295,7 @@ FaqReply FaqIndex::ask(std::string_view question, const AskOptions& options) {
 }
 
 void FaqIndex::save(const std::filesystem::path& dir) const {
-  const auto staging = make_staging_dir(dir);
-  try {
+  write_directory_atomically(dir, [&](const std::filesystem::path& staging) {
     nlohmann::json config = {{"format", kFormat}, {"version", kVersion}, {"options", options_json(options_)},
                              {"entries", kb_.entries.size()}, {"answers", kb_.answers.size()},
                              {"vectors", vectors_ ? "vectors.bin" : ""}, {"vector_coverage", vector_coverage_},
@@ -314,11 +313,7 @@ void FaqIndex::save(const std::filesystem::path& dir) const {
     if (text_encoder_)
       write_file_atomic(staging / kEncoderVectorsFile,
                         std::string(reinterpret_cast<const char*>(entry_vectors_.data()), entry_vectors_.size() * sizeof(float)));
-  } catch (...) {
-    std::filesystem::remove_all(staging);
-    throw;
-  }
-  replace_directory(staging, dir);
+  });
 }
 
 FaqIndex FaqIndex::load(const std::filesystem::path& dir) { return load(dir, nullptr); }

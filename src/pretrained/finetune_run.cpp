@@ -185,18 +185,11 @@ void merge_adapter(const fs::path& given_dir, const fs::path& out_dir, const fs:
     base_config["torch_dtype"] = "float32";
   }
 
-  if (!out_dir.parent_path().empty()) fs::create_directories(out_dir.parent_path());
-  const auto staging = make_staging_dir(out_dir);
-  try {
+  write_directory_atomically(out_dir, [&](const fs::path& staging) {
     nn::write_safetensors(staging / "model.safetensors", merged);
     write_file_atomic(staging / "config.json", base_config.dump(2) + "\n");
     copy_tokenizer_files(base_dir, staging);
-    replace_directory(staging, out_dir);
-  } catch (...) {
-    std::error_code ec;
-    fs::remove_all(staging, ec);
-    throw;
-  }
+  });
 }
 
 }  // namespace lmforge::finetune

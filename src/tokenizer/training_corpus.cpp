@@ -80,20 +80,14 @@ std::string escape_piece(const std::string& text) {
 }  // namespace
 
 void save_tokenizer_dir(const TrainResult& result, const fs::path& dir) {
-  const fs::path staging = make_staging_dir(dir);
-  try {
+  write_directory_atomically(dir, [&](const fs::path& staging) {
     write_lmtok_file(result.spec, staging / "tokenizer.lmtok", result.info_json);
     std::string vocab;
     for (const Piece& p : result.spec.pieces)
       vocab += fmt::format("{}\t{}\t{}\n", escape_piece(p.text), p.score, piece_type_name(p.type));
     write_file_atomic(staging / "vocab.txt", vocab);
     write_file_atomic(staging / "train_info.json", result.info_json + "\n");
-    replace_directory(staging, dir);
-  } catch (...) {
-    std::error_code ec;
-    fs::remove_all(staging, ec);
-    throw;
-  }
+  });
 }
 
 }  // namespace lmforge::tok

@@ -73,8 +73,7 @@ void save_optimizer(torch::optim::Optimizer& optimizer, const fs::path& path) {
 void save_checkpoint(const fs::path& model_dir, const nlohmann::json& model_config, const torch::nn::Module& model,
                      torch::optim::Optimizer& optimizer, const TrainingState& state,
                      const ModelFilesWriter& write_model_files, const c10::Device* device) {
-  const fs::path staging = make_staging_dir(model_dir);
-  try {
+  write_directory_atomically(model_dir, [&](const fs::path& staging) {
     write_file_atomic(staging / "config.json", model_config.dump(2) + "\n");
     nn::SafetensorsFile weights;
     for (const auto& [name, tensor] : nn::module_weights(model)) weights.tensors[name] = tensor.to(torch::kFloat32);
@@ -104,12 +103,7 @@ void save_checkpoint(const fs::path& model_dir, const nlohmann::json& model_conf
     // JSON has no infinity: no best yet is a null.
     json["best_val_loss"] = std::isfinite(state.best_val_loss) ? nlohmann::json(state.best_val_loss) : nlohmann::json();
     write_file_atomic(staging / "training_state" / "state.json", json.dump(2) + "\n");
-    replace_directory(staging, model_dir);
-  } catch (...) {
-    std::error_code ec;
-    fs::remove_all(staging, ec);
-    throw;
-  }
+  });
 }
 
 nlohmann::json read_model_config(const fs::path& model_dir) {

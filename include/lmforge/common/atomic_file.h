@@ -12,6 +12,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -51,6 +52,12 @@ void replace_directory(const std::filesystem::path& staging, const std::filesyst
 
 // A fresh staging directory beside `dir` (same filesystem, so rename is atomic).
 std::filesystem::path make_staging_dir(const std::filesystem::path& dir);
+
+// Writes a whole directory atomically: `fill` writes into a fresh staging directory beside `dir`;
+// when it returns, the staging directory replaces `dir`; when it throws, it is removed and the
+// exception propagates (`dir` is untouched).
+void write_directory_atomically(const std::filesystem::path& dir,
+                                const std::function<void(const std::filesystem::path& staging)>& fill);
 
 // After a process was killed while replacing `dir`: if `dir` is missing but the previous copy
 // survives as `dir.old.*` (killed between replace_directory's two renames), it is moved back;

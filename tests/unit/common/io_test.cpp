@@ -67,6 +67,40 @@ TEST(RecoverDirectory, RestoresAnInterruptedReplaceAndRemovesLeftovers) {
   fs::remove_all(root);
 }
 
+TEST(WriteDirectoryAtomically, ReplacesOnSuccessAndKeepsOldOnFailure) {
+  const auto root = temp_dir() / "atomic_dir";
+  fs::remove_all(root);
+  fs::create_directories(root / "model");
+  write(root / "model" / "weights", "old");
+  write(root / "model" / "stale", "only in the old copy");
+
+  // A throwing fill: the old directory is intact and no staging directory is left.
+  fs::path seen_staging;
+  EXPECT_THROW(write_directory_atomically(root / "model",
+                                          [&](const fs::path& staging) {
+                                            seen_staging = staging;
+                                            write(staging / "weights", "half");
+                                            runtime_error("disk full");
+                                          }),
+               RuntimeError);
+  EXPECT_FALSE(seen_staging.empty());
+  EXPECT_EQ(seen_staging.parent_path(), root);  // beside `dir`: same filesystem
+  EXPECT_EQ(read_file(root / "model" / "weights"), "old");
+  EXPECT_TRUE(fs::exists(root / "model" / "stale"));
+  for (const auto& e : fs::directory_iterator(root)) EXPECT_EQ(e.path().filename(), "model") << e.path();
+
+  // Success: the directory's contents are exactly what fill wrote (no file of the old copy survives).
+  write_directory_atomically(root / "model", [](const fs::path& staging) { write(staging / "weights", "new"); });
+  EXPECT_EQ(read_file(root / "model" / "weights"), "new");
+  EXPECT_FALSE(fs::exists(root / "model" / "stale"));
+  for (const auto& e : fs::directory_iterator(root)) EXPECT_EQ(e.path().filename(), "model") << e.path();
+
+  // A directory that does not exist yet (nor its parent) is created.
+  write_directory_atomically(root / "sub" / "fresh", [](const fs::path& staging) { write(staging / "a", "1"); });
+  EXPECT_EQ(read_file(root / "sub" / "fresh" / "a"), "1");
+  fs::remove_all(root);
+}
+
 TEST(LineReader, HandlesCrlfLastLineAndLongLines) {
   auto p = temp_dir() / "lines.txt";
   write(p, "a\r\nbb\n\nlast");

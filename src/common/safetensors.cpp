@@ -137,8 +137,16 @@ void write(const std::filesystem::path& path, const std::vector<TensorView>& ten
 }
 
 std::vector<std::filesystem::path> model_weight_files(const std::filesystem::path& dir) {
+  return model_weights(dir).files;
+}
+
+ModelWeights model_weights(const std::filesystem::path& dir) {
   namespace fs = std::filesystem;
-  if (fs::exists(dir / "model.safetensors")) return {dir / "model.safetensors"};
+  ModelWeights out;
+  if (fs::exists(dir / "model.safetensors")) {
+    out.files = {dir / "model.safetensors"};
+    return out;
+  }
   const auto index = dir / "model.safetensors.index.json";
   if (!fs::exists(index)) {
     if (fs::exists(dir / "pytorch_model.bin"))
@@ -148,12 +156,13 @@ std::vector<std::filesystem::path> model_weight_files(const std::filesystem::pat
   const nlohmann::json j = json_fields::read_file(index);
   if (!j.is_object() || !j.contains("weight_map") || !j["weight_map"].is_object())
     runtime_error("{}: no \"weight_map\" object", index.string());
-  std::vector<fs::path> files;
+  auto& files = out.files;
   for (const auto& [tensor, file] : j["weight_map"].items()) {
     if (!file.is_string()) runtime_error("{}: weight_map['{}'] is not a file name", index.string(), tensor);
     const auto name = file.get<std::string>();
     if (name.empty() || fs::path(name).filename().string() != name || name == "." || name == "..")
       runtime_error("{}: shard name '{}' must be a file in the model directory", index.string(), name);
+    out.weight_map[tensor] = name;
     const auto path = dir / name;
     if (std::find(files.begin(), files.end(), path) != files.end()) continue;
     if (!fs::exists(path)) runtime_error("{}: shard {} is missing (named by {})", dir.string(), name, index.filename().string());
@@ -161,7 +170,8 @@ std::vector<std::filesystem::path> model_weight_files(const std::filesystem::pat
   }
   if (files.empty()) runtime_error("{}: the weight_map is empty", index.string());
   std::sort(files.begin(), files.end());
-  return files;
+  out.index = index;
+  return out;
 }
 
 }  // namespace lmforge::safetensors

@@ -4,13 +4,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include <fstream>
-
-#include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
 #include "lmforge/common/error.h"
-#include "lmforge/common/json_fields.h"
 
 namespace lmforge::pretrained {
 
@@ -64,16 +60,8 @@ at::ScalarType float_type(const std::string& dtype, const std::string& name, con
 }  // namespace
 
 HFWeights::HFWeights(const fs::path& dir) {
-  const auto index = dir / "model.safetensors.index.json";
-  std::map<std::string, std::string> expected;  // tensor -> shard, from the index
-  if (!fs::exists(dir / "model.safetensors") && fs::exists(index)) {  // the index is read only when used
-    std::ifstream in(index);
-    const auto j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
-    if (j.is_object() && j.contains("weight_map"))
-      for (const auto& [tensor, file] : j["weight_map"].items())
-        if (file.is_string()) expected[tensor] = file.get<std::string>();
-  }
-  for (const auto& file : safetensors::model_weight_files(dir)) {
+  const auto weights = safetensors::model_weights(dir);
+  for (const auto& file : weights.files) {
     safetensors::Reader reader(file);  // checks the header: dtypes, offsets inside the file
     auto mapping = std::make_shared<Mapping>(file, reader.data_start());
     file_bytes_ += static_cast<std::int64_t>(mapping->size);
@@ -82,10 +70,10 @@ HFWeights::HFWeights(const fs::path& dir) {
       tensors_.emplace(name, Entry{mapping, info});
     }
   }
-  for (const auto& [tensor, file] : expected)
+  for (const auto& [tensor, file] : weights.weight_map)
     if (!tensors_.count(tensor))
       runtime_error("{}: tensor '{}' is named by {} in {} but no shard holds it", dir.string(), tensor,
-                    index.filename().string(), file);
+                    weights.index.filename().string(), file);
 }
 
 HFWeights::~HFWeights() = default;

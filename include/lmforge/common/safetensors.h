@@ -76,4 +76,13 @@ void write(const std::filesystem::path& path, const std::vector<TensorView>& ten
 // missing shard; a directory with only pytorch_model.bin is told to convert it.
 std::vector<std::filesystem::path> model_weight_files(const std::filesystem::path& dir);
 
+// model_weight_files plus what the index promises, from one reading of the index: a loader
+// checks that every tensor the weight_map names is in some shard.
+struct ModelWeights {
+  std::vector<std::filesystem::path> files;       // as model_weight_files
+  std::map<std::string, std::string> weight_map;  // tensor -> shard file name; empty without an index
+  std::filesystem::path index;                    // model.safetensors.index.json; empty without one
+};
+ModelWeights model_weights(const std::filesystem::path& dir);
+
 }  // namespace lmforge::safetensors

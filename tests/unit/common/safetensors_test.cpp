@@ -54,3 +54,37 @@ TEST(Safetensors, TruncatedAndForeignFilesAreRuntimeErrors) {
   std::filesystem::remove(path);
   EXPECT_THROW(st::Reader{path}, lmforge::RuntimeError);
 }
+
+TEST(Safetensors, ModelWeightsListsShardsAndTheIndexsNames) {
+  namespace fs = std::filesystem;
+  const auto dir = temp_file("model_dir");
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::vector<float> w(4, 1.0f);
+  st::write(dir / "model-00002-of-00002.safetensors", {{"b", "F32", {4}, w.data()}});
+  st::write(dir / "model-00001-of-00002.safetensors", {{"a", "F32", {4}, w.data()}});
+  std::ofstream(dir / "model.safetensors.index.json")
+      << R"({"weight_map": {"b": "model-00002-of-00002.safetensors", "a": "model-00001-of-00002.safetensors",
+                            "c": "model-00002-of-00002.safetensors"}})";
+  const auto sharded = st::model_weights(dir);
+  ASSERT_EQ(sharded.files.size(), 2u);  // each shard once, in name order
+  EXPECT_EQ(sharded.files[0].filename(), "model-00001-of-00002.safetensors");
+  EXPECT_EQ(sharded.files[1].filename(), "model-00002-of-00002.safetensors");
+  EXPECT_EQ(sharded.weight_map.size(), 3u);
+  EXPECT_EQ(sharded.weight_map.at("c"), "model-00002-of-00002.safetensors");
+  EXPECT_EQ(sharded.index, dir / "model.safetensors.index.json");
+  EXPECT_EQ(st::model_weight_files(dir), sharded.files);
+
+  // model.safetensors wins over the index (as transformers looks first); nothing is promised.
+  st::write(dir / "model.safetensors", {{"a", "F32", {4}, w.data()}});
+  const auto single = st::model_weights(dir);
+  EXPECT_EQ(single.files, std::vector<fs::path>{dir / "model.safetensors"});
+  EXPECT_TRUE(single.weight_map.empty());
+  EXPECT_TRUE(single.index.empty());
+  fs::remove(dir / "model.safetensors");
+
+  fs::remove(dir / "model-00002-of-00002.safetensors");  // a missing shard
+  EXPECT_THROW(st::model_weights(dir), lmforge::RuntimeError);
+  fs::remove_all(dir);
+  EXPECT_THROW(st::model_weights(dir), lmforge::RuntimeError);
+}

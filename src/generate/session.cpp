@@ -12,7 +12,6 @@
 #include "lmforge/generate/text_stream.h"
 #include "lmforge/nn/threads.h"
 #include "lmforge/nn/weights.h"
-#include "lmforge/finetune/lora_adapter.h"
 #include "lmforge/pretrained/hf_generate.h"
 
 namespace lmforge::gen {
@@ -27,9 +26,10 @@ GenerationSession::GenerationSession(const std::filesystem::path& model_dir, int
   nn::ThreadConfig t;
   t.torch_threads = threads;
   nn::configure_threads(t);
-  const bool lora_adapter = finetune::is_lora_adapter_dir(model_dir) || finetune::is_lora_adapter_dir(model_dir / "model");
-  if (pretrained::is_hf_model_dir(model_dir) || lora_adapter) impl_->hf = pretrained::load_for_generation(model_dir, impl_->model);
-  else impl_->model = load_model_dir(model_dir, /*require_tokenizer=*/false);
+  if (pretrained::is_hf_model_dir(model_dir) || pretrained::loads_as_lora_adapter(model_dir))
+    impl_->hf = pretrained::load_for_generation(model_dir, impl_->model);
+  else
+    impl_->model = load_model_dir(model_dir, /*require_tokenizer=*/false);
 }
 
 GenerationSession::~GenerationSession() = default;

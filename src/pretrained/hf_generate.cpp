@@ -79,8 +79,12 @@ std::string chat_template_config(const std::filesystem::path& dir) {
 
 }  // namespace
 
+bool loads_as_lora_adapter(const std::filesystem::path& dir) {
+  return finetune::is_lora_adapter_dir(dir) || finetune::is_lora_adapter_dir(dir / "model");
+}
+
 std::unique_ptr<CausalLM> load_for_generation(const std::filesystem::path& dir, gen::LoadedModel& loaded) {
-  if (finetune::is_lora_adapter_dir(dir) || finetune::is_lora_adapter_dir(dir / "model")) {
+  if (loads_as_lora_adapter(dir)) {
     const auto adapter = finetune::read_lora_adapter(dir);
     auto model = load_for_generation(adapter.base_dir, loaded);
     finetune::attach_lora_adapter(adapter, model->config(), model->mutable_weights());

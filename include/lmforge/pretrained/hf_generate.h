@@ -38,4 +38,8 @@ gen::GenerationOutput generate(const CausalLM& model, const tok::Tokenizer* toke
 // loads its base with the update attached unmerged; tokenizer and chat template are the base's.
 std::unique_ptr<CausalLM> load_for_generation(const std::filesystem::path& dir, gen::LoadedModel& loaded);
 
+// Whether load_for_generation opens `dir` as a LoRA adapter on its base: a PEFT adapter
+// directory, or a `lmforge finetune` run directory holding one in model/.
+bool loads_as_lora_adapter(const std::filesystem::path& dir);
+
 }  // namespace lmforge::pretrained

@@ -201,7 +201,7 @@ struct AnalyzeCommand {
     if (!encoder_dir.empty() && options.topics > 0) {
       EncoderClientOptions eo;
       eo.batch_size = encoder_batch_size;
-      eo.normalize = 1;
+      eo.normalize = 0;  // unit_rows() L2-normalises each row (once) and counts the empty ones
       eo.threads = threads;
       const EncoderClient encoder(encoder_dir, eo);
       sentence_vectors = analyze::unit_rows(encoder.dim(), encoder.embed(in.texts, terminal_progress("encode", quiet)));

@@ -49,24 +49,27 @@ Analysis run_analysis(const AnalysisInput& input, const text::Stopwords& stopwor
   }
 
   if (options.topics > 0) {
-    DocumentVectors vectors;
+    // The encoder's rows are used where they are (an [N, dim] matrix is not copied); the other
+    // kinds are built here.
+    DocumentVectors built;
+    const DocumentVectors* vectors = &built;
     if (input.sentence_vectors) {
       if (input.sentence_vectors->rows() != input.texts.size())
         throw std::invalid_argument("run_analysis: sentence_vectors must have one row per text");
-      vectors = *input.sentence_vectors;
+      vectors = input.sentence_vectors;
       a.document_vectors = "sentence encoder";
       a.document_vectors_source = input.sentence_encoder_name;
     } else if (input.vectors) {
-      vectors = averaged_word_vectors(input.tokens, *input.vectors, stopwords, &a.vector_coverage);
+      built = averaged_word_vectors(input.tokens, *input.vectors, stopwords, &a.vector_coverage);
       a.document_vectors = "word vectors";
       a.document_vectors_source = input.vectors_name;
     } else {
-      vectors = tfidf_document_vectors(input.tokens, stopwords, options.tfidf_features);
+      built = tfidf_document_vectors(input.tokens, stopwords, options.tfidf_features);
       a.document_vectors = "tf-idf";
     }
     KMeansOptions km = options.kmeans;
     km.representatives = std::max<std::size_t>(km.representatives, 12);
-    const auto clusters = kmeans(vectors, options.topics, km);
+    const auto clusters = kmeans(*vectors, options.topics, km);
     std::vector<int> topic_of(input.tokens.size(), -1);
     for (std::size_t c = 0; c < clusters.size(); ++c)
       for (auto m : clusters[c].members) topic_of[m] = static_cast<int>(c);

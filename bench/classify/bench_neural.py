@@ -1,16 +1,21 @@
 #!/usr/bin/python3
 """Neural vs linear classifier benchmark: `lmforge classify train --backend neural` (TextCNN by
 default, or the BiLSTM) against `--backend linear` on the same stratified 80/20 splits as
-bench_classify.py (seed 1), both reading the raw text (segmentation inside, --tokenizer words).
+bench_classify.py (seed 1), both reading the raw text (the linear model segments it into words; the
+neural one reads words or, with --tokenizer chars, characters).
 Optionally the neural model starts from word vectors trained on the TRAINING split only with
 `lmforge embed train` (--vectors). Prints test accuracy / macro-F1 and wall-clock time of both,
 and the neural model's validation macro-F1 (its own --val-fraction hold-out of the training
 split: the number to compare settings by; the test split is for the final table only).
 
     /usr/bin/python3 bench/classify/bench_neural.py [--bin build/lmforge] [--data ../shared/data]
-        [--threads 2] [--encoder cnn|bilstm] [--max-len 256] [--epochs 10] [--patience 2]
+        [--threads 2] [--encoder cnn|bilstm] [--tokenizer words|chars] [--widths 2,3,4]
+        [--max-len 256] [--epochs 10] [--patience 2]
         [--vectors [--freeze-vectors]] [--datasets sentiment_zh_hotel,sentiment_zh_waimai,spam_en_sms]
         [--extra "--lr 1e-3 ..."]   # more `classify train` flags for the neural side
+
+The README's Chinese-review figures: --tokenizer chars --widths 2,3,4,5 --max-len 400 --epochs 12
+--patience 3 --datasets sentiment_zh_hotel,sentiment_zh_waimai.
 
 Datasets that are absent are skipped (spam falls back to the bundled data/corpus/sms_spam.tsv).
 """
@@ -44,6 +49,9 @@ def main():
     ap.add_argument("--threads", default="2")
     ap.add_argument("--datasets", default="sentiment_zh_hotel,sentiment_zh_waimai,spam_en_sms")
     ap.add_argument("--encoder", default="cnn", choices=["cnn", "bilstm"])
+    ap.add_argument("--tokenizer", default="words", choices=["words", "chars"],
+                    help="the neural model's tokens (the linear model always reads words)")
+    ap.add_argument("--widths", default="2,3,4", help="cnn: window widths in tokens")
     ap.add_argument("--dim", default="128", help="embedding width (and of the --vectors)")
     ap.add_argument("--max-len", default="256", help="words kept per text")
     ap.add_argument("--epochs", default="10", help="at most; early stopping on validation macro-F1")
@@ -57,9 +65,11 @@ def main():
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix="bench_neural_")
     try:
-        print("neural: --encoder %s --dim %s --max-len %s --epochs %s --patience %s --batch-size %s "
+        if args.vectors and args.tokenizer != "words":
+            sys.exit("--vectors are word vectors: they need --tokenizer words")
+        print("neural: --tokenizer %s --widths %s --encoder %s --dim %s --max-len %s --epochs %s --patience %s --batch-size %s "
               "--class-weights %s%s%s %s; %s threads" % (
-                  args.encoder, args.dim, args.max_len, args.epochs, args.patience, args.batch_size,
+                  args.tokenizer, args.widths, args.encoder, args.dim, args.max_len, args.epochs, args.patience, args.batch_size,
                   args.class_weights, " --vectors (word2vec on the training split)" if args.vectors else "",
                   " --freeze-vectors" if args.freeze_vectors else "", args.extra, args.threads))
         print("| dataset | train/test | linear acc | linear F1 | linear s | neural val F1 | neural acc | neural F1 "
@@ -82,12 +92,15 @@ def main():
                                 "--word-ngrams", "2", "--epochs", "10"])
                 _, out = run([args.bin, "classify", "eval", lin, "-i", te, "--json"])
                 lin_scores = json.loads(out)
-            neural_flags = ["--backend", "neural", "--encoder", args.encoder, "--epochs", args.epochs,
+            neural_flags = ["--backend", "neural", "--encoder", args.encoder, "--tokenizer", args.tokenizer,
+                            "--epochs", args.epochs,
                             "--dim", args.dim, "--max-len", args.max_len, "--batch-size", args.batch_size,
                             "--val-fraction", "0.1", "--patience", args.patience,
                             "--class-weights", args.class_weights, *shlex.split(args.extra)]
             if args.encoder == "bilstm":
                 neural_flags += ["--hidden", "64"]
+            if args.encoder == "cnn":
+                neural_flags += ["--widths", args.widths]
             t_vec = 0.0
             if args.vectors:
                 seg = os.path.join(work, "train.txt")

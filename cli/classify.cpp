@@ -342,9 +342,8 @@ struct TrainCommand {
     const double drop = dropout_option->count() || encoder != "cnn" ? dropout : 0.5;
 
     const fs::path out = out_dir;
-    const fs::path run_dir = out.string() + ".run", staging = out.string() + ".tmp";
+    const fs::path run_dir = out.string() + ".run";
     fs::remove_all(run_dir);
-    fs::remove_all(staging);
     fs::create_directories(run_dir);
     std::string toml = "[model]\nmodel_type = \"classifier\"\n";
     toml += fmt::format("encoder = {}\nembed_dim = {}\nhidden = {}\nlayers = {}\nn_head = {}\npooling = {}\ndropout = {}\n",
@@ -381,11 +380,6 @@ struct TrainCommand {
     // The model directory: the best checkpoint (or the last one without validation), without the
     // optimiser state, plus the run's metrics.
     const fs::path chosen = fs::exists(run_dir / "best" / "model.safetensors") ? run_dir / "best" : run_dir / "model";
-    fs::create_directories(staging);
-    for (const auto& entry : fs::directory_iterator(chosen))
-      if (entry.is_regular_file()) fs::copy_file(entry.path(), staging / entry.path().filename());
-    fs::copy_file(run_dir / "metrics.jsonl", staging / "metrics.jsonl");
-    fs::copy_file(config_path, staging / "classify_train.toml");
     nlohmann::json best;
     std::istringstream metrics(read_file(run_dir / "metrics.jsonl"));
     for (std::string line; std::getline(metrics, line);) {
@@ -402,12 +396,13 @@ struct TrainCommand {
       info["val_accuracy"] = best["val_accuracy"];
       info["val_macro_f1"] = best["val_macro_f1"];
     }
-    write_file_atomic(staging / "training_info.json", info.dump(2) + "\n");
-    const fs::path old = out.string() + ".old";
-    fs::remove_all(old);
-    if (fs::exists(out)) fs::rename(out, old);
-    fs::rename(staging, out);
-    fs::remove_all(old);
+    write_directory_atomically(out, [&](const fs::path& staging) {
+      for (const auto& entry : fs::directory_iterator(chosen))
+        if (entry.is_regular_file()) fs::copy_file(entry.path(), staging / entry.path().filename());
+      fs::copy_file(run_dir / "metrics.jsonl", staging / "metrics.jsonl");
+      fs::copy_file(config_path, staging / "classify_train.toml");
+      write_file_atomic(staging / "training_info.json", info.dump(2) + "\n");
+    });
     fs::remove_all(run_dir);
     if (!quiet) {
       if (!best.is_null())

@@ -1,13 +1,8 @@
 #include "lmforge/export/float_weights.h"
 
 #include <cstring>
-#include <fstream>
-#include <set>
-
-#include <nlohmann/json.hpp>
 
 #include "lmforge/common/error.h"
-#include "lmforge/common/json_fields.h"
 #include "lmforge/export/ggml_types.h"
 
 namespace lmforge::exporting {

@@ -115,6 +115,8 @@ struct TrainCommand {
   double dropout = 0.2;  // cnn: 0.5 unless --dropout
   int filters = 100;
   std::vector<int> widths = {2, 3, 4};
+  std::int64_t wide_buckets = 0;
+  int wide_ngrams = 3;
   std::string pooling = "max";
   std::string vectors;
   bool freeze_vectors = false;
@@ -186,6 +188,14 @@ struct TrainCommand {
         ->delimiter(',')
         ->capture_default_str()
         ->check(CLI::Range(1, 64));
+    cmd->add_option("--wide-buckets", wide_buckets,
+                    "Neural: add a wide part (wide & deep): token n-grams hashed into this many buckets, each a "
+                    "per-label weight added to the logits, trained jointly; 0 = none (e.g. 2000000)")
+        ->capture_default_str()
+        ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 28));
+    cmd->add_option("--wide-ngrams", wide_ngrams, "Neural wide part: longest token n-gram (chars: 3 is 1- to 3-grams)")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 8));
     cmd->add_option("--hidden", hidden, "Neural: LSTM units per direction")->capture_default_str()->check(CLI::Range(1, 4096));
     cmd->add_option("--layers", layers, "Neural: LSTM layers or Transformer blocks")->capture_default_str()->check(CLI::Range(1, 24));
     cmd->add_option("--heads", n_head, "Neural: Transformer attention heads")->capture_default_str()->check(CLI::Range(1, 64));
@@ -353,6 +363,7 @@ struct TrainCommand {
       for (auto w : widths) list += (list.empty() ? "" : ", ") + std::to_string(w);
       toml += fmt::format("filters = {}\nwidths = [{}]\n", filters, list);
     }
+    if (wide_buckets > 0) toml += fmt::format("wide_buckets = {}\nwide_ngrams = {}\n", wide_buckets, wide_ngrams);
     toml += fmt::format("[data]\ntrain = {}\nval = {}\nval_fraction = {}\ntext_column = {}\nlabel_column = {}\n",
                         toml_string(in.input), toml_string(val_input), val_input.empty() ? val_fraction : 0.0,
                         toml_string(in.text_column), toml_string(in.label_column));

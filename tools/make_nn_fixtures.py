@@ -362,8 +362,14 @@ class Classifier(nn.Module):
             self.blocks = nn.ModuleList([EncoderBlock(c) for _ in range(c["layers"])])
             self.ln_f = nn.LayerNorm(c["embed_dim"])
         self.head = nn.Linear(width, c["num_labels"])
+        if c.get("wide_buckets", 0) > 0:
+            self.wide = nn.EmbeddingBag(c["wide_buckets"], c["num_labels"], mode="sum")
 
-    def forward(self, tokens):
+    def forward(self, tokens, wide_ids=None, wide_offsets=None):
+        logits = self.deep(tokens)
+        return logits + self.wide(wide_ids, wide_offsets) if hasattr(self, "wide") else logits
+
+    def deep(self, tokens):
         c = self.c
         pad = tokens.eq(c["pad_id"])
         if c["encoder"] == "bilstm":
@@ -403,7 +409,12 @@ def classifier_fixture(name, config, seed):
     labels = torch.randint(0, config["num_labels"], (3,))
     out = {f"param.{n}": p.detach().clone() for n, p in model.named_parameters()}
     out["input.tokens"], out["input.labels"] = tokens, labels
-    logits = model(tokens)
+    wide = ()
+    if config.get("wide_buckets", 0) > 0:  # rows of 5, 0 and 3 n-grams, one repeated (each occurrence counts)
+        out["input.wide_ids"] = torch.tensor([1, 4, 4, 9, 2, 0, 9, 3], dtype=torch.long)
+        out["input.wide_offsets"] = torch.tensor([0, 5, 5], dtype=torch.long)
+        wide = (out["input.wide_ids"], out["input.wide_offsets"])
+    logits = model(tokens, *wide)
     loss = F.cross_entropy(logits, labels)
     loss.backward()
     out["expect.logits"], out["expect.loss"] = logits.detach(), loss.detach()
@@ -438,6 +449,8 @@ def main():
                        23)
     classifier_fixture("cls_cnn_mean", dict(cls, encoder="cnn", layers=1, pooling="mean", filters=3, widths=[1, 5]),
                        24)
+    classifier_fixture("cls_cnn_wide", dict(cls, encoder="cnn", layers=1, pooling="max", filters=4, widths=[2, 3],
+                                            wide_buckets=11, wide_ngrams=2), 25)
 
 
 if __name__ == "__main__":

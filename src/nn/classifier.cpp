@@ -25,6 +25,9 @@ void ClassifierConfig::validate() const {
     usage_error("classifier: pooling must be 'mean', 'max' or 'first' (got '{}')", pooling);
   if (dropout < 0 || dropout >= 1) usage_error("classifier: dropout must be in [0, 1) (got {})", dropout);
   if (pad_id < 0 || pad_id >= vocab_size) usage_error("classifier: pad_id {} is not a token id", pad_id);
+  if (wide_buckets < 0 || wide_buckets > (std::int64_t{1} << 28))
+    usage_error("classifier: wide_buckets must be in 0..2^28 (got {})", wide_buckets);
+  if (wide_ngrams < 1 || wide_ngrams > 8) usage_error("classifier: wide_ngrams must be in 1..8 (got {})", wide_ngrams);
 }
 
 nlohmann::json ClassifierConfig::to_json() const {
@@ -35,6 +38,10 @@ nlohmann::json ClassifierConfig::to_json() const {
   if (encoder == "cnn") {  // only where they mean something (older configs lack them: defaults)
     json["filters"] = filters;
     json["widths"] = widths;
+  }
+  if (wide_buckets > 0) {
+    json["wide_buckets"] = wide_buckets;
+    json["wide_ngrams"] = wide_ngrams;
   }
   return json;
 }
@@ -59,6 +66,8 @@ ClassifierConfig ClassifierConfig::from_json(const nlohmann::json& json) {
       else if (key == "pad_id") c.pad_id = value.get<std::int64_t>();
       else if (key == "filters") c.filters = value.get<std::int64_t>();
       else if (key == "widths") c.widths = value.get<std::vector<std::int64_t>>();
+      else if (key == "wide_buckets") c.wide_buckets = value.get<std::int64_t>();
+      else if (key == "wide_ngrams") c.wide_ngrams = value.get<std::int64_t>();
       else usage_error("classifier config: unknown key '{}'", key);
     } catch (const nlohmann::json::exception& e) {
       usage_error("classifier config: bad value for '{}': {}", key, e.what());
@@ -107,11 +116,27 @@ ClassifierImpl::ClassifierImpl(ClassifierConfig config) : config_(std::move(conf
   }
   dropout = register_module("dropout", torch::nn::Dropout(c.dropout));
   head = register_module("head", torch::nn::Linear(width, c.num_labels));
+  if (c.wide_buckets > 0) {
+    // Zero at the start, so that training begins from the deep part's logits alone.
+    wide = register_module(
+        "wide", torch::nn::EmbeddingBag(torch::nn::EmbeddingBagOptions(c.wide_buckets, c.num_labels).mode(torch::kSum)));
+    torch::NoGradGuard no_grad;
+    wide->weight.zero_();
+  }
 }
 
-torch::Tensor ClassifierImpl::forward(const torch::Tensor& tokens) {
+torch::Tensor ClassifierImpl::forward(const torch::Tensor& tokens, const WideFeatures& features) {
   TORCH_CHECK(tokens.dim() == 2, "classifier: tokens must be [batch, length]");
-  return forward_embedded(embed->forward(tokens), tokens);
+  auto logits = forward_embedded(embed->forward(tokens), tokens);
+  return wide ? logits + forward_wide(features) : logits;
+}
+
+torch::Tensor ClassifierImpl::forward_wide(const WideFeatures& features) {
+  TORCH_CHECK(wide, "classifier: the model has no wide part");
+  TORCH_CHECK(features.ids.defined() && features.offsets.defined() && features.ids.dim() == 1 &&
+                  features.offsets.dim() == 1,
+              "classifier: the wide part needs n-gram ids [N] and offsets [B]");
+  return wide->forward(features.ids, features.offsets);
 }
 
 torch::Tensor ClassifierImpl::forward_embedded(const torch::Tensor& embedded, const torch::Tensor& tokens) {

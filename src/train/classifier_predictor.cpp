@@ -39,6 +39,16 @@ torch::Tensor to_batch(const std::vector<const std::vector<std::int64_t>*>& rows
   return out;
 }
 
+nn::WideFeatures to_wide_features(const std::vector<const std::vector<std::int64_t>*>& rows) {
+  if (rows.empty()) return {};
+  std::vector<std::int64_t> ids, offsets;
+  for (const auto* r : rows) {
+    offsets.push_back(static_cast<std::int64_t>(ids.size()));
+    ids.insert(ids.end(), r->begin(), r->end());
+  }
+  return {torch::tensor(ids, torch::kLong), torch::tensor(offsets, torch::kLong)};
+}
+
 }  // namespace
 
 fs::path ClassifierPredictor::resolve(const fs::path& dir) {
@@ -75,8 +85,14 @@ ClassifierPredictor::~ClassifierPredictor() = default;
 
 std::vector<std::vector<float>> ClassifierPredictor::predict(const std::vector<std::string>& texts) {
   torch::NoGradGuard no_grad;
-  std::vector<std::vector<std::int64_t>> ids(texts.size());
-  for (std::size_t i = 0; i < texts.size(); ++i) ids[i] = text_->encode(texts[i]);
+  const auto& config = model_->net->config();
+  std::vector<std::vector<std::int64_t>> ids(texts.size()), wide(config.wide_buckets > 0 ? texts.size() : 0);
+  std::vector<std::string> tokens;
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    text_->tokens(texts[i], tokens);
+    ids[i] = text_->encode_tokens(tokens);
+    if (!wide.empty()) wide[i] = wide_features(tokens, config.wide_ngrams, config.wide_buckets);
+  }
   // Sorted by length so that a batch pads little.
   std::vector<std::size_t> order;
   for (std::size_t i = 0; i < texts.size(); ++i)
@@ -85,9 +101,12 @@ std::vector<std::vector<float>> ClassifierPredictor::predict(const std::vector<s
   std::vector<std::vector<float>> out(texts.size());
   for (std::size_t start = 0; start < order.size(); start += static_cast<std::size_t>(batch_size_)) {
     const auto end = std::min(order.size(), start + static_cast<std::size_t>(batch_size_));
-    std::vector<const std::vector<std::int64_t>*> rows;
-    for (auto i = start; i < end; ++i) rows.push_back(&ids[order[i]]);
-    auto probs = torch::softmax(model_->net->forward(to_batch(rows)), 1).contiguous();
+    std::vector<const std::vector<std::int64_t>*> rows, wide_rows;
+    for (auto i = start; i < end; ++i) {
+      rows.push_back(&ids[order[i]]);
+      if (!wide.empty()) wide_rows.push_back(&wide[order[i]]);
+    }
+    auto probs = torch::softmax(model_->net->forward(to_batch(rows), to_wide_features(wide_rows)), 1).contiguous();
     const auto labels = probs.size(1);
     const float* p = probs.data_ptr<float>();
     for (auto i = start; i < end; ++i) {
@@ -99,36 +118,58 @@ std::vector<std::vector<float>> ClassifierPredictor::predict(const std::vector<s
 }
 
 TokenAttribution ClassifierPredictor::explain(const std::string& text, const ExplainOptions& options) {
+  auto& net = *model_->net;
+  const auto& config = net.config();
   TokenAttribution a;
   text_->tokens(text, a.tokens);
-  if (a.tokens.size() > static_cast<std::size_t>(text_->options().max_len))
-    a.tokens.resize(static_cast<std::size_t>(text_->options().max_len));
+  // The deep part sees the first max_len tokens; a wide part sees them all.
+  const auto deep_len = std::min(a.tokens.size(), static_cast<std::size_t>(text_->options().max_len));
+  if (config.wide_buckets == 0) a.tokens.resize(deep_len);
   if (a.tokens.empty()) runtime_error("explain: the text has no token");
+  for (const auto& t : a.tokens) a.known.push_back(text_->token_id(t) != kClassifierUnkId);
   const auto ids = text_->encode_tokens(a.tokens);
-  for (auto id : ids) a.known.push_back(id != kClassifierUnkId);
-  auto& net = *model_->net;
   const auto tokens = torch::tensor(ids, torch::kLong).unsqueeze(0);  // [1, S]
-  torch::Tensor embedded;
+  std::vector<std::int64_t> ngrams;
+  torch::Tensor embedded, wide_logits;  // wide_logits: [num_labels], zeros without a wide part
   {
     torch::NoGradGuard no_grad;
     embedded = net.embed->forward(tokens);  // [1, S, C]
     auto logits = net.forward_embedded(embedded, tokens)[0];
+    wide_logits = torch::zeros_like(logits);
+    if (net.wide) {
+      ngrams = wide_features(a.tokens, config.wide_ngrams, config.wide_buckets);
+      wide_logits = net.forward_wide({torch::tensor(ngrams, torch::kLong), torch::zeros({1}, torch::kLong)})[0];
+    }
+    logits = logits + wide_logits;
     auto probs = torch::softmax(logits, 0);
     a.probabilities.assign(probs.data_ptr<float>(), probs.data_ptr<float>() + probs.size(0));
     a.label = options.label >= 0 ? options.label : logits.argmax().item<std::int64_t>();
     if (a.label >= logits.size(0)) usage_error("explain: label index {} out of range", a.label);
     a.logit = logits[a.label].item<double>();
+    // The baseline is "no token": zero embeddings for the deep part, no n-gram for the wide one.
     a.baseline_logit = net.forward_embedded(torch::zeros_like(embedded), tokens)[0][a.label].item<double>();
   }
-  // Gradients of the label's logit at the points alpha * x (alpha = (k - 0.5) / steps, the midpoint
-  // rule), all steps in one batch; steps 0: the gradient at x itself (gradient x input).
+  // Deep part: gradients of the label's logit at the points alpha * x (alpha = (k - 0.5) / steps,
+  // the midpoint rule), all steps in one batch; steps 0: the gradient at x itself (gradient x input).
   const int steps = std::max(0, options.steps);
   torch::Tensor alphas = steps == 0 ? torch::ones({1}) : (torch::arange(steps, torch::kFloat) + 0.5) / steps;
   auto path = (alphas.view({-1, 1, 1}) * embedded).detach().requires_grad_(true);  // [steps, S, C]
   auto logits = net.forward_embedded(path, tokens.expand({alphas.size(0), tokens.size(1)}));
   logits.select(1, a.label).sum().backward();
   auto scores = (path.grad().mean(0) * embedded[0]).sum(1);  // [S]
-  for (std::int64_t i = 0; i < scores.size(0); ++i) a.scores.push_back(scores[i].item<double>());
+  a.scores.assign(a.tokens.size(), 0.0);
+  for (std::int64_t i = 0; i < scores.size(0); ++i) a.scores[static_cast<std::size_t>(i)] = scores[i].item<double>();
+  // Wide part: exactly linear, so each n-gram's weight for the label, shared evenly by its tokens
+  // (in wide_features' order: by start, then by length).
+  if (net.wide) {
+    torch::NoGradGuard no_grad;
+    const auto weights = net.wide->weight.select(1, a.label).contiguous();
+    const float* w = weights.data_ptr<float>();
+    std::size_t k = 0;
+    for (std::size_t i = 0; i < a.tokens.size(); ++i)
+      for (std::size_t n = 1; n <= static_cast<std::size_t>(config.wide_ngrams) && i + n <= a.tokens.size(); ++n, ++k)
+        for (std::size_t j = i; j < i + n; ++j) a.scores[j] += w[ngrams[k]] / static_cast<double>(n);
+  }
   return a;
 }
 

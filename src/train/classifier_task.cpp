@@ -31,6 +31,7 @@ using Ids = std::vector<std::int64_t>;
 
 struct Rows {
   std::vector<Ids> ids;
+  std::vector<Ids> wide;  // the wide part's hashed n-grams (empty without one)
   std::vector<std::int64_t> labels;
 };
 
@@ -110,6 +111,10 @@ class ClassifierTask : public TrainingTask {
                   config_.vocab_size, config_.num_labels, config_.pad_id, text_->vocabulary().size(), labels.size());
     if (config_.encoder == "transformer" && config_.max_len < options_.text.max_len)
       usage_error("model.max_len {} is shorter than data.max_len {}", config_.max_len, options_.text.max_len);
+    if (config_.wide_buckets > 0) {
+      add_wide_features(train_, train);
+      add_wide_features(val_, val);
+    }
 
     std::vector<std::int32_t> label_ids(train_.labels.begin(), train_.labels.end());
     const auto weights = classify::parse_class_weights(options_.class_weights, labels, label_ids);
@@ -141,9 +146,11 @@ class ClassifierTask : public TrainingTask {
 
   std::string description() const override {
     const auto& c = config_;
-    return fmt::format("classifier: {} parameters ({} x{}, embed {}, {} pooling, {} labels, vocab {})",
+    const auto wide = c.wide_buckets > 0 ? fmt::format(", wide: {} buckets of 1..{}-grams", c.wide_buckets, c.wide_ngrams)
+                                         : std::string();
+    return fmt::format("classifier: {} parameters ({} x{}, embed {}, {} pooling, {} labels, vocab {}{})",
                        nn::format_parameter_count(nn::parameter_count(*model_)), c.encoder, c.layers, c.embed_dim,
-                       c.pooling, c.num_labels, c.vocab_size);
+                       c.pooling, c.num_labels, c.vocab_size, wide);
   }
 
   MicroBatchLoss train_batch(std::uint64_t index) override {
@@ -159,7 +166,7 @@ class ClassifierTask : public TrainingTask {
     for (auto r : rows) y.push_back(train_.labels[r]);
     auto target = torch::tensor(y, torch::kLong).to(device_);
     auto loss = torch::nn::functional::cross_entropy(
-        model_->forward(x), target, torch::nn::functional::CrossEntropyFuncOptions().weight(class_weights_));
+        model_->forward(x, wide_batch(train_, rows)), target, torch::nn::functional::CrossEntropyFuncOptions().weight(class_weights_));
     return {loss, tokens};
   }
 
@@ -180,7 +187,7 @@ class ClassifierTask : public TrainingTask {
       for (std::size_t i = start; i < std::min(val_.ids.size(), start + static_cast<std::size_t>(batch_)); ++i)
         rows.push_back(i);
       std::uint64_t tokens = 0;
-      auto logits = model_->forward(pad_batch(val_, rows, tokens));
+      auto logits = model_->forward(pad_batch(val_, rows, tokens), wide_batch(val_, rows));
       std::vector<std::int64_t> y;
       for (auto r : rows) y.push_back(val_.labels[r]);
       auto target = torch::tensor(y, torch::kLong).to(device_);
@@ -214,6 +221,23 @@ class ClassifierTask : public TrainingTask {
       out.labels.push_back(label);
     }
     return out;
+  }
+
+  void add_wide_features(Rows& rows, const classify::LabelledTexts& data) const {
+    rows.wide.clear();
+    for (const auto& tokens : data.tokens)
+      rows.wide.push_back(wide_features(tokens, config_.wide_ngrams, config_.wide_buckets));
+  }
+
+  // The rows' n-grams as EmbeddingBag input (undefined tensors without a wide part).
+  nn::WideFeatures wide_batch(const Rows& data, const std::vector<std::size_t>& rows) const {
+    if (data.wide.empty()) return {};
+    Ids ids, offsets;
+    for (auto r : rows) {
+      offsets.push_back(static_cast<std::int64_t>(ids.size()));
+      ids.insert(ids.end(), data.wide[r].begin(), data.wide[r].end());
+    }
+    return {torch::tensor(ids, torch::kLong).to(device_), torch::tensor(offsets, torch::kLong).to(device_)};
   }
 
   torch::Tensor pad_batch(const Rows& data, const std::vector<std::size_t>& rows, std::uint64_t& tokens) const {

@@ -1,11 +1,14 @@
 // Text classifier: token embedding -> encoder (bidirectional LSTM, pre-LayerNorm Transformer
 // encoder blocks with learned positions, or a TextCNN: parallel 1-D convolutions of several widths
 // with ReLU, Kim 2014) -> pooling over the non-padding positions (mean, max, or the first token,
-// e.g. a [CLS] id) -> dropout -> linear head over the labels.
+// e.g. a [CLS] id) -> dropout -> linear head over the labels. Optionally a "wide" part beside this
+// "deep" one (wide & deep, Cheng et al. 2016): hashed token n-grams, each a learned row of per-label
+// weights (zero at the start), summed into the logits; the n-grams are the caller's (wide_features).
 //
 //   ClassifierConfig c;  c.vocab_size = 8000;  c.num_labels = 2;  c.encoder = "transformer";
 //   Classifier model(c);
 //   torch::Tensor logits = model->forward(tokens);   // [B, S] int64 (pad_id padded) -> [B, num_labels]
+//   c.wide_buckets = 1 << 21;  ...  model->forward(tokens, {ids, offsets});  // with the wide part
 #pragma once
 
 #include <cstdint>
@@ -41,10 +44,18 @@ struct ClassifierConfig {
   std::string pooling = "mean";     // "mean", "max" or "first"
   double dropout = 0.0;             // embeddings, attention, residual branches and before the head
   std::int64_t pad_id = 0;          // padding id (masked in attention and pooling)
+  std::int64_t wide_buckets = 0;    // > 0: the wide part, a [wide_buckets, num_labels] weight table
+  std::int64_t wide_ngrams = 3;     // wide: longest token n-gram hashed into it (1 = single tokens)
 
   void validate() const;
   nlohmann::json to_json() const;   // {"model_type": "classifier", ...}
   static ClassifierConfig from_json(const nlohmann::json& json);
+};
+
+// The wide part's input, as torch's EmbeddingBag takes it: every row's hashed n-gram ids in one
+// flat int64 tensor `ids` [N], and where each row's ids start in it, `offsets` [B].
+struct WideFeatures {
+  torch::Tensor ids, offsets;
 };
 
 // One pre-LayerNorm Transformer encoder block (bidirectional attention, GELU MLP).
@@ -63,10 +74,13 @@ TORCH_MODULE(EncoderBlock);
 class ClassifierImpl : public torch::nn::Module {
  public:
   explicit ClassifierImpl(ClassifierConfig config);
-  torch::Tensor forward(const torch::Tensor& tokens);  // [B, S] -> [B, num_labels]
-  // The same from token embeddings [B, S, embed_dim] (embed(tokens), or a path towards it for
-  // integrated gradients); `tokens` gives the padding mask (and the lengths).
+  // [B, S] -> [B, num_labels]; `wide` is required when the config has a wide part, else ignored.
+  torch::Tensor forward(const torch::Tensor& tokens, const WideFeatures& wide = {});
+  // The deep part alone from token embeddings [B, S, embed_dim] (embed(tokens), or a path towards it
+  // for integrated gradients); `tokens` gives the padding mask (and the lengths).
   torch::Tensor forward_embedded(const torch::Tensor& embedded, const torch::Tensor& tokens);
+  // The wide part alone: [B, num_labels], the sum of each row's n-gram weights.
+  torch::Tensor forward_wide(const WideFeatures& wide);
   const ClassifierConfig& config() const { return config_; }
 
   torch::nn::Embedding embed{nullptr}, pos{nullptr};  // pos: transformer only
@@ -76,6 +90,7 @@ class ClassifierImpl : public torch::nn::Module {
   torch::nn::LayerNorm ln_f{nullptr};                 // transformer only
   torch::nn::Dropout dropout{nullptr};
   torch::nn::Linear head{nullptr};
+  torch::nn::EmbeddingBag wide{nullptr};              // wide_buckets > 0 only
 
  private:
   ClassifierConfig config_;

@@ -1,6 +1,7 @@
 // A trained neural classifier (a model directory written by the classifier task) applied to
 // texts: label probabilities, and per-token attributions by integrated gradients over the token
-// embeddings (Sundararajan et al. 2017; baseline: the zero embedding, i.e. "no token").
+// embeddings (Sundararajan et al. 2017; baseline: the zero embedding, i.e. "no token"), plus, for a
+// model with a wide part, each hashed n-gram's weight shared by its tokens (exact: it is linear).
 //
 //   ClassifierPredictor p(ClassifierPredictor::resolve(dir), {});
 //   auto probs = p.predict({"房间很干净", "太吵了"});   // [text][label]; empty for a text with no token
@@ -18,12 +19,12 @@
 namespace lmforge::train {
 
 struct TokenAttribution {
-  std::vector<std::string> tokens;    // the text's tokens (the first max_len)
+  std::vector<std::string> tokens;    // the text's tokens (the first max_len; all with a wide part)
   std::vector<bool> known;            // false: out of the vocabulary (<unk>)
   std::vector<double> scores;         // contribution of each token to the explained label's logit
   std::vector<float> probabilities;   // the prediction for the text
   std::int64_t label = 0;             // the label explained
-  double baseline_logit = 0;          // that label's logit for the all-zero embeddings
+  double baseline_logit = 0;          // that label's logit for the all-zero embeddings (and no n-gram)
   double logit = 0;                   // and for the text
 };
 

@@ -41,6 +41,8 @@ class ClassifierText {
   // Token ids of the first max_len tokens; unknown tokens map to kClassifierUnkId.
   std::vector<std::int64_t> encode(const std::string& text) const;
   std::vector<std::int64_t> encode_tokens(const std::vector<std::string>& tokens) const;
+  // The id of one token (kClassifierUnkId when unknown).
+  std::int64_t token_id(const std::string& token) const;
 
   const ClassifierTextOptions& options() const { return options_; }
   const std::vector<std::string>& vocabulary() const { return vocabulary_; }
@@ -64,5 +66,12 @@ class ClassifierText {
   std::unordered_map<std::string, std::int64_t> ids_;
   std::unique_ptr<classify::TextTokenizer> words_;  // null for "chars"
 };
+
+// The wide part's features (nn::ClassifierConfig::wide_buckets): every run of 1..max_n consecutive
+// tokens, over all the tokens (not only the first max_len), hashed into [0, buckets) with 64-bit
+// FNV-1a over the tokens' bytes joined by 0x1F. Order: by start, then by length (i = 0: n = 1..max_n;
+// i = 1: ...), n-grams running past the last token left out; duplicates kept (each counts).
+std::vector<std::int64_t> wide_features(const std::vector<std::string>& tokens, std::int64_t max_n,
+                                        std::int64_t buckets);
 
 }  // namespace lmforge::train

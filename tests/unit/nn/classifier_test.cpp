@@ -1,5 +1,5 @@
-// Encoder classifier (Transformer + mean pooling, BiLSTM + max pooling, TextCNN + max/mean pooling)
-// against the PyTorch twin.
+// Encoder classifier (Transformer + mean pooling, BiLSTM + max pooling, TextCNN + max/mean pooling,
+// TextCNN with a wide part) against the PyTorch twin.
 #include "lmforge/nn/classifier.h"
 
 #include <gtest/gtest.h>
@@ -22,7 +22,10 @@ void check_against_pytorch(const std::string& fixture_name) {
   auto fixture = load_fixture(fixture_name);
   Classifier model(ClassifierConfig::from_json(testing::metadata_json(fixture, "config")));
   load_module_weights(*model, with_prefix(fixture, "param"), fixture_name);
-  auto logits = model->forward(fixture.tensors.at("input.tokens"));
+  WideFeatures wide;
+  if (fixture.tensors.count("input.wide_ids"))
+    wide = {fixture.tensors.at("input.wide_ids"), fixture.tensors.at("input.wide_offsets")};
+  auto logits = model->forward(fixture.tensors.at("input.tokens"), wide);
   expect_close(logits, fixture.tensors.at("expect.logits"), 1e-5, fixture_name + " logits");
   auto loss = torch::nn::functional::cross_entropy(logits, fixture.tensors.at("input.labels"));
   expect_close(loss, fixture.tensors.at("expect.loss"), 1e-5, fixture_name + " loss");
@@ -41,6 +44,33 @@ TEST(Classifier, BiLstmMaxPoolingMatchesPyTorch) { check_against_pytorch("cls_bi
 TEST(Classifier, CnnMaxPoolingMatchesPyTorch) { check_against_pytorch("cls_cnn_max"); }
 // Widths 1 and 5 (wider than the 2-token row).
 TEST(Classifier, CnnMeanPoolingMatchesPyTorch) { check_against_pytorch("cls_cnn_mean"); }
+
+// Widths 2,3 and an 11-bucket wide part (a row with no n-gram, a repeated n-gram).
+TEST(Classifier, CnnWideMatchesPyTorch) { check_against_pytorch("cls_cnn_wide"); }
+
+// The wide part starts at zero (the logits are the deep part's) and adds each row's n-gram weights.
+TEST(Classifier, WidePartAddsTheRowsOfItsNgrams) {
+  torch::manual_seed(3);
+  ClassifierConfig c;
+  c.vocab_size = 20, c.embed_dim = 8, c.encoder = "cnn", c.filters = 3, c.widths = {2}, c.num_labels = 3;
+  c.wide_buckets = 7;
+  Classifier model(c);
+  model->eval();
+  const auto tokens = torch::tensor({{3, 7, 9}, {4, 0, 0}}, torch::kLong);
+  const WideFeatures features{torch::tensor({2, 5, 2, 6}, torch::kLong), torch::tensor({0, 3}, torch::kLong)};
+  const auto deep = model->forward_embedded(model->embed->forward(tokens), tokens);
+  EXPECT_TRUE(torch::equal(model->forward(tokens, features), deep));
+  {
+    torch::NoGradGuard no_grad;
+    model->wide->weight.copy_(torch::randn({7, 3}));
+  }
+  const auto& w = model->wide->weight;
+  const auto expected = deep + torch::stack({w[2] + w[5] + w[2], w[6]});
+  EXPECT_TRUE(torch::allclose(model->forward(tokens, features), expected, 1e-5, 1e-5));
+  EXPECT_THROW(model->forward(tokens), c10::Error);  // a wide model without its n-grams
+  EXPECT_EQ(ClassifierConfig::from_json(c.to_json()).to_json(), c.to_json());
+  EXPECT_EQ(c.to_json().at("wide_buckets"), 7);
+}
 
 TEST(Classifier, PaddingDoesNotChangeTheResult) {
   torch::manual_seed(5);
@@ -63,6 +93,9 @@ TEST(Classifier, ConfigErrors) {
   EXPECT_THROW(ClassifierConfig::from_json({{"encoder", "cnn"}, {"filters", 0}}), UsageError);
   EXPECT_THROW(ClassifierConfig::from_json({{"encoder", "cnn"}, {"widths", "2,3"}}), UsageError);
   EXPECT_THROW(ClassifierConfig::from_json({{"pooling", "attention"}}), UsageError);
+  EXPECT_THROW(ClassifierConfig::from_json({{"wide_buckets", -1}}), UsageError);
+  EXPECT_THROW(ClassifierConfig::from_json({{"wide_buckets", 100}, {"wide_ngrams", 0}}), UsageError);
+  EXPECT_FALSE(ClassifierConfig().to_json().contains("wide_buckets"));  // older readers see the same keys
   EXPECT_THROW(ClassifierConfig::from_json({{"encoder", "transformer"}, {"embed_dim", 10}, {"n_head", 4}}), UsageError);
   auto c = ClassifierConfig::from_json({{"encoder", "transformer"}, {"num_labels", 5}});
   EXPECT_EQ(ClassifierConfig::from_json(c.to_json()).to_json(), c.to_json());

@@ -45,5 +45,23 @@ TEST(ClassifierText, SaveLoadRoundTripAndErrors) {
   EXPECT_THROW(ClassifierText(bad, {"<pad>", "<unk>"}, {}), UsageError);
 }
 
+// FNV-1a 64 (of "a": 0xaf63dc4c8601ec8c) over the tokens joined by 0x1F; by start, then by length.
+TEST(ClassifierText, WideFeaturesHashNgramsByStartThenLength) {
+  constexpr std::int64_t kBuckets = 1000003;
+  const auto f = wide_features({"a", "b", "c"}, 2, kBuckets);
+  ASSERT_EQ(f.size(), 5u);  // a, a b, b, b c, c
+  EXPECT_EQ(f[0], 783675);
+  EXPECT_EQ(f[1], 862101);
+  EXPECT_NE(f[1], wide_features({"ab"}, 1, kBuckets)[0]);  // the separator keeps "a b" apart from "ab"
+  EXPECT_EQ(wide_features({"ab"}, 1, kBuckets)[0], 621057);
+  EXPECT_EQ(f[2], wide_features({"b"}, 1, kBuckets)[0]);
+  EXPECT_EQ(f[4], wide_features({"c"}, 1, kBuckets)[0]);
+  EXPECT_EQ(wide_features({"好", "吃"}, 2, kBuckets)[1], 30428);
+  EXPECT_EQ(wide_features({"a", "b", "c"}, 3, kBuckets).size(), 6u);
+  EXPECT_EQ(wide_features({"a", "a"}, 1, 7)[0], wide_features({"a", "a"}, 1, 7)[1]);  // repeats kept
+  for (auto id : wide_features({"x", "y", "z", "w"}, 3, 5)) EXPECT_TRUE(id >= 0 && id < 5);
+  EXPECT_TRUE(wide_features({}, 3, 5).empty());
+}
+
 }  // namespace
 }  // namespace lmforge::train

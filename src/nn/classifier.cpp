@@ -77,6 +77,17 @@ ClassifierConfig ClassifierConfig::from_json(const nlohmann::json& json) {
   return c;
 }
 
+WideFeatures pack_wide_features(const std::vector<const std::vector<std::int64_t>*>& rows,
+                                const torch::Device& device) {
+  if (rows.empty()) return {};
+  std::vector<std::int64_t> ids, offsets;
+  for (const auto* row : rows) {
+    offsets.push_back(static_cast<std::int64_t>(ids.size()));
+    ids.insert(ids.end(), row->begin(), row->end());
+  }
+  return {torch::tensor(ids, torch::kLong).to(device), torch::tensor(offsets, torch::kLong).to(device)};
+}
+
 EncoderBlockImpl::EncoderBlockImpl(const ClassifierConfig& c) {
   ln_1 = register_module("ln_1", torch::nn::LayerNorm(torch::nn::LayerNormOptions({c.embed_dim})));
   attn = register_module("attn", torch::nn::MultiheadAttention(

@@ -39,16 +39,6 @@ torch::Tensor to_batch(const std::vector<const std::vector<std::int64_t>*>& rows
   return out;
 }
 
-nn::WideFeatures to_wide_features(const std::vector<const std::vector<std::int64_t>*>& rows) {
-  if (rows.empty()) return {};
-  std::vector<std::int64_t> ids, offsets;
-  for (const auto* r : rows) {
-    offsets.push_back(static_cast<std::int64_t>(ids.size()));
-    ids.insert(ids.end(), r->begin(), r->end());
-  }
-  return {torch::tensor(ids, torch::kLong), torch::tensor(offsets, torch::kLong)};
-}
-
 }  // namespace
 
 fs::path ClassifierPredictor::resolve(const fs::path& dir) {
@@ -106,7 +96,7 @@ std::vector<std::vector<float>> ClassifierPredictor::predict(const std::vector<s
       rows.push_back(&ids[order[i]]);
       if (!wide.empty()) wide_rows.push_back(&wide[order[i]]);
     }
-    auto probs = torch::softmax(model_->net->forward(to_batch(rows), to_wide_features(wide_rows)), 1).contiguous();
+    auto probs = torch::softmax(model_->net->forward(to_batch(rows), nn::pack_wide_features(wide_rows, torch::kCPU)), 1).contiguous();
     const auto labels = probs.size(1);
     const float* p = probs.data_ptr<float>();
     for (auto i = start; i < end; ++i) {

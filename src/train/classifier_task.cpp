@@ -232,12 +232,9 @@ class ClassifierTask : public TrainingTask {
   // The rows' n-grams as EmbeddingBag input (undefined tensors without a wide part).
   nn::WideFeatures wide_batch(const Rows& data, const std::vector<std::size_t>& rows) const {
     if (data.wide.empty()) return {};
-    Ids ids, offsets;
-    for (auto r : rows) {
-      offsets.push_back(static_cast<std::int64_t>(ids.size()));
-      ids.insert(ids.end(), data.wide[r].begin(), data.wide[r].end());
-    }
-    return {torch::tensor(ids, torch::kLong).to(device_), torch::tensor(offsets, torch::kLong).to(device_)};
+    std::vector<const Ids*> lists;
+    for (auto r : rows) lists.push_back(&data.wide[r]);
+    return nn::pack_wide_features(lists, device_);
   }
 
   torch::Tensor pad_batch(const Rows& data, const std::vector<std::size_t>& rows, std::uint64_t& tokens) const {

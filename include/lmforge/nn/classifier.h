@@ -57,6 +57,9 @@ struct ClassifierConfig {
 struct WideFeatures {
   torch::Tensor ids, offsets;
 };
+// One text's list of n-gram ids per row, packed (on `device`); empty `rows`: undefined tensors.
+WideFeatures pack_wide_features(const std::vector<const std::vector<std::int64_t>*>& rows,
+                                const torch::Device& device);
 
 // One pre-LayerNorm Transformer encoder block (bidirectional attention, GELU MLP).
 class EncoderBlockImpl : public torch::nn::Module {

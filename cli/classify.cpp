@@ -221,6 +221,8 @@ struct TrainCommand {
   void run() {
     if (backend == "neural") return run_neural();
     if (tokenizer == "chars") usage_error("--tokenizer chars is for --backend neural");
+    if (wide_buckets > 0)
+      usage_error("--wide-buckets is for --backend neural (the linear backend's n-grams: --word-ngrams, --buckets)");
     options.threads = resolve_threads(options.threads);
     options.model.tokenizer.kind = classify::parse_tokenizer_kind(tokenizer);
     options.model.tokenizer.lowercase = !no_lowercase;

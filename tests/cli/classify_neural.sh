@@ -72,7 +72,7 @@ PY
   || fail "explain char cnn"
 grep -q '^spam' "$T/why" || fail "char cnn explain label: $(head -2 "$T/why")"
 
-# Bad input: an unseen label at eval, one label only, --tokenizer chars with the linear backend.
+# Bad input: an unseen label at eval, one label only, --tokenizer chars or --wide-buckets with the linear backend.
 printf 'review,label\n好吃,meh\n' > "$T/unseen.csv"
 "$BIN" classify eval "$T/zh" -i "$T/unseen.csv" --text-column review 2>"$T/err" && fail "unseen label accepted"
 grep -q "not seen in training" "$T/err" || fail "unseen label message: $(cat "$T/err")"
@@ -82,4 +82,7 @@ printf 'review,label\n好吃,pos\n难吃,pos\n不错,pos\n' > "$T/one.csv"
 grep -q "only one label" "$T/err" || fail "one label message: $(cat "$T/err")"
 "$BIN" classify train -i "$T/one.csv" --text-column review --out "$T/x" --tokenizer chars -q 2>"$T/err"
 [ $? = 2 ] || fail "chars with linear: exit code"
+"$BIN" classify train -i "$T/one.csv" --text-column review --out "$T/x" --wide-buckets 1000 -q 2>"$T/err"
+[ $? = 2 ] || fail "--wide-buckets with linear: exit code"
+grep -q "backend neural" "$T/err" || fail "--wide-buckets with linear message: $(cat "$T/err")"
 exit 0

@@ -95,6 +95,7 @@ TEST(Classifier, ConfigErrors) {
   EXPECT_THROW(ClassifierConfig::from_json({{"pooling", "attention"}}), UsageError);
   EXPECT_THROW(ClassifierConfig::from_json({{"wide_buckets", -1}}), UsageError);
   EXPECT_THROW(ClassifierConfig::from_json({{"wide_buckets", 100}, {"wide_ngrams", 0}}), UsageError);
+  EXPECT_THROW(ClassifierConfig::from_json({{"wide_buckets", 1 << 27}, {"num_labels", 3}}), UsageError);
   EXPECT_FALSE(ClassifierConfig().to_json().contains("wide_buckets"));  // older readers see the same keys
   EXPECT_THROW(ClassifierConfig::from_json({{"encoder", "transformer"}, {"embed_dim", 10}, {"n_head", 4}}), UsageError);
   auto c = ClassifierConfig::from_json({{"encoder", "transformer"}, {"num_labels", 5}});

@@ -22,6 +22,7 @@
 #include "lmforge/common/progress.h"
 #include "lmforge/embed/vectors.h"
 #include "lmforge/text/stopwords.h"
+#include "neural_classifier.h"
 #include "registry.h"
 
 namespace lmforge::cli {
@@ -76,7 +77,8 @@ struct AnalyzeCommand {
     cmd->add_option("--date-column", date_column,
                     "Column of a date (2024-03-05, 2024/3/5, 20240305, 2024-03-05T10:00, 2024年3月5日, 2024-03): trends over time");
     cmd->add_option("--classifier", classifier,
-                    "Model directory from `lmforge classify train`: groups are its predictions (instead of --label-column)");
+                    "Model directory from `lmforge classify train` (linear or neural): groups are its predictions (instead of "
+                    "--label-column)");
     cmd->add_option("--report", report_path, "HTML report to write (self-contained: opens from disk, no network)");
     cmd->add_option("--json", json_path, "The same numbers as JSON");
     cmd->add_option("--vectors", vectors_path,
@@ -156,7 +158,13 @@ struct AnalyzeCommand {
     const bool zh = language == analyze::ReportLanguage::kChinese;
 
     // Groups: a label column or a classifier's predictions.
-    if (!classifier.empty()) {
+    if (!classifier.empty() && is_neural_classifier_dir(classifier)) {
+      NeuralClassifier model(classifier, workers);  // predicts in batches inside lmforge_nn.so
+      in.groups = model.labels();
+      for (const auto& p : model.predict(in.texts))  // a text without any token gets no group
+        in.group_of.push_back(p.empty() ? -1 : static_cast<int>(std::max_element(p.begin(), p.end()) - p.begin()));
+      in.group_source = (zh ? "分类器 " : "classifier ") + classifier;
+    } else if (!classifier.empty()) {
       const auto model = classify::LinearModel::load(classifier);
       std::vector<std::vector<std::string>> model_tokens;
       const std::vector<std::vector<std::string>>* tokens = &in.tokens;

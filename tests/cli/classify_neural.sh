@@ -1,7 +1,7 @@
 #!/bin/bash
 # needs: torch
 # classify --backend neural end to end on bundled data (a tiny BiLSTM and TextCNN, a few seconds): train with
-# a validation split, eval/predict detect the backend, predict keeps every row, bad input errors.
+# a validation split, eval/predict/analyze detect the backend, predict keeps every row, bad input errors.
 set -u
 BIN="$1"
 T=$(mktemp -d)
@@ -21,6 +21,17 @@ import json, sys
 j = json.load(open(sys.argv[1]))
 assert j["backend"] == "neural" and j["labels"] == ["neg", "pos"], j
 assert j["accuracy"] >= 0.9, j["accuracy"]
+PY
+
+# analyze takes a neural classifier for its groups too.
+"$BIN" analyze tests/unit/classify/reviews_zh.csv --text-column review --classifier "$T/zh" --topics 2 \
+  --json "$T/analyze.json" -q -t 1 || fail "analyze --classifier (neural)"
+python3 - "$T/analyze.json" <<'PY' || fail "analyze groups: $(head -c 600 "$T/analyze.json")"
+import json, sys
+j = json.load(open(sys.argv[1], encoding="utf-8"))
+assert j["groups_from"].endswith("/zh"), j["groups_from"]
+assert sorted(d["group"] for d in j["distribution"]) == ["neg", "pos"], j["distribution"]
+assert sum(d["count"] for d in j["distribution"]) == 40 and min(d["count"] for d in j["distribution"]) >= 15
 PY
 
 cp tests/unit/classify/reviews_zh.csv "$T/reviews.csv"

@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "lmforge/common/fnv1a.h"
+
 namespace lmforge::embed {
 
 class WordTable {
@@ -37,8 +39,7 @@ class WordTable {
   static constexpr std::uint32_t kEmpty = 0xFFFFFFFFu;
 
   static std::uint64_t hash(std::string_view s) {  // FNV-1a
-    std::uint64_t h = 1469598103934665603ull;
-    for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
+    const std::uint64_t h = fnv1a_64(1469598103934665603ull, s);
     return h ^ (h >> 29);
   }
 

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "lmforge/common/fnv1a.h"
+
 namespace lmforge::text {
 
 class PrefixDictionary {
@@ -24,10 +26,7 @@ class PrefixDictionary {
   };
 
   static constexpr std::uint64_t kHashStart = 1469598103934665603ULL;
-  static std::uint64_t extend(std::uint64_t h, std::string_view bytes) {
-    for (unsigned char b : bytes) h = (h ^ b) * 1099511628211ULL;
-    return h;
-  }
+  static std::uint64_t extend(std::uint64_t h, std::string_view bytes) { return fnv1a_64(h, bytes); }
 
   // Reads a jieba-format dictionary: "word freq [tag]" per line (blank lines skipped).
   // RuntimeError naming file:line on a malformed line or a missing file.

@@ -27,7 +27,7 @@ void ClassifierConfig::validate() const {
   if (pad_id < 0 || pad_id >= vocab_size) usage_error("classifier: pad_id {} is not a token id", pad_id);
   if (wide_buckets < 0 || wide_buckets > (std::int64_t{1} << 28))
     usage_error("classifier: wide_buckets must be in 0..2^28 (got {})", wide_buckets);
-  if (wide_buckets * num_labels > (std::int64_t{1} << 28))  // 1 GiB of weights, 3 with AdamW's state
+  if (wide_buckets > 0 && num_labels > (std::int64_t{1} << 28) / wide_buckets)  // 1 GiB of weights, 3 with AdamW's
     usage_error("classifier: the wide part would hold {} x {} labels weights, more than 2^28: use fewer buckets",
                 wide_buckets, num_labels);
   if (wide_ngrams < 1 || wide_ngrams > 8) usage_error("classifier: wide_ngrams must be in 1..8 (got {})", wide_ngrams);

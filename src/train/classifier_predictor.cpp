@@ -119,18 +119,20 @@ TokenAttribution ClassifierPredictor::explain(const std::string& text, const Exp
   for (const auto& t : a.tokens) a.known.push_back(text_->token_id(t) != kClassifierUnkId);
   const auto ids = text_->encode_tokens(a.tokens);
   const auto tokens = torch::tensor(ids, torch::kLong).unsqueeze(0);  // [1, S]
+  // The wide part's n-grams and the tokens each covers (start, length).
   std::vector<std::int64_t> ngrams;
-  torch::Tensor embedded, wide_logits;  // wide_logits: [num_labels], zeros without a wide part
+  std::vector<std::pair<std::size_t, std::size_t>> spans;
+  for_each_wide_ngram(a.tokens, config.wide_ngrams, config.wide_buckets,
+                      [&](std::size_t start, std::size_t length, std::int64_t bucket) {
+                        ngrams.push_back(bucket);
+                        spans.emplace_back(start, length);
+                      });
+  torch::Tensor embedded;
   {
     torch::NoGradGuard no_grad;
     embedded = net.embed->forward(tokens);  // [1, S, C]
     auto logits = net.forward_embedded(embedded, tokens)[0];
-    wide_logits = torch::zeros_like(logits);
-    if (net.wide) {
-      ngrams = wide_features(a.tokens, config.wide_ngrams, config.wide_buckets);
-      wide_logits = net.forward_wide({torch::tensor(ngrams, torch::kLong), torch::zeros({1}, torch::kLong)})[0];
-    }
-    logits = logits + wide_logits;
+    if (net.wide) logits = logits + net.forward_wide(nn::pack_wide_features({&ngrams}, torch::kCPU))[0];
     auto probs = torch::softmax(logits, 0);
     a.probabilities.assign(probs.data_ptr<float>(), probs.data_ptr<float>() + probs.size(0));
     a.label = options.label >= 0 ? options.label : logits.argmax().item<std::int64_t>();
@@ -149,16 +151,15 @@ TokenAttribution ClassifierPredictor::explain(const std::string& text, const Exp
   auto scores = (path.grad().mean(0) * embedded[0]).sum(1);  // [S]
   a.scores.assign(a.tokens.size(), 0.0);
   for (std::int64_t i = 0; i < scores.size(0); ++i) a.scores[static_cast<std::size_t>(i)] = scores[i].item<double>();
-  // Wide part: exactly linear, so each n-gram's weight for the label, shared evenly by its tokens
-  // (in wide_features' order: by start, then by length).
+  // Wide part: exactly linear, so each n-gram's weight for the label, shared evenly by its tokens.
   if (net.wide) {
     torch::NoGradGuard no_grad;
     const auto weights = net.wide->weight.select(1, a.label).contiguous();
     const float* w = weights.data_ptr<float>();
-    std::size_t k = 0;
-    for (std::size_t i = 0; i < a.tokens.size(); ++i)
-      for (std::size_t n = 1; n <= static_cast<std::size_t>(config.wide_ngrams) && i + n <= a.tokens.size(); ++n, ++k)
-        for (std::size_t j = i; j < i + n; ++j) a.scores[j] += w[ngrams[k]] / static_cast<double>(n);
+    for (std::size_t k = 0; k < ngrams.size(); ++k) {
+      const auto [start, length] = spans[k];
+      for (std::size_t j = start; j < start + length; ++j) a.scores[j] += w[ngrams[k]] / static_cast<double>(length);
+    }
   }
   return a;
 }

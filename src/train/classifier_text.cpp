@@ -48,9 +48,7 @@ std::vector<std::int64_t> ClassifierText::encode_tokens(const std::vector<std::s
   std::vector<std::int64_t> ids;
   const auto n = std::min(tokens.size(), static_cast<std::size_t>(options_.max_len));
   ids.reserve(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    ids.push_back(token_id(tokens[i]));
-  }
+  for (std::size_t i = 0; i < n; ++i) ids.push_back(token_id(tokens[i]));
   return ids;
 }
 
@@ -122,18 +120,9 @@ std::vector<std::string> ClassifierText::build_vocabulary(const std::vector<std:
 
 std::vector<std::int64_t> wide_features(const std::vector<std::string>& tokens, std::int64_t max_n,
                                         std::int64_t buckets) {
-  constexpr std::uint64_t kOffset = 14695981039346656037ULL, kPrime = 1099511628211ULL;
   std::vector<std::int64_t> out;
-  if (buckets < 1 || max_n < 1) return out;
-  out.reserve(tokens.size() * static_cast<std::size_t>(max_n));
-  for (std::size_t i = 0; i < tokens.size(); ++i) {
-    std::uint64_t h = kOffset;
-    for (std::size_t n = 0; n < static_cast<std::size_t>(max_n) && i + n < tokens.size(); ++n) {
-      if (n > 0) h = (h ^ 0x1FU) * kPrime;
-      for (unsigned char byte : tokens[i + n]) h = (h ^ byte) * kPrime;
-      out.push_back(static_cast<std::int64_t>(h % static_cast<std::uint64_t>(buckets)));
-    }
-  }
+  out.reserve(tokens.size() * static_cast<std::size_t>(std::max<std::int64_t>(max_n, 0)));
+  for_each_wide_ngram(tokens, max_n, buckets, [&](std::size_t, std::size_t, std::int64_t bucket) { out.push_back(bucket); });
   return out;
 }
 

@@ -10,6 +10,7 @@
 // text) or are single characters ("chars"), so a model can use word vectors or none.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include "lmforge/classify/text_tokens.h"
+#include "lmforge/common/fnv1a.h"
 
 namespace lmforge::train {
 
@@ -69,8 +71,24 @@ class ClassifierText {
 
 // The wide part's features (nn::ClassifierConfig::wide_buckets): every run of 1..max_n consecutive
 // tokens, over all the tokens (not only the first max_len), hashed into [0, buckets) with 64-bit
-// FNV-1a over the tokens' bytes joined by 0x1F. Order: by start, then by length (i = 0: n = 1..max_n;
-// i = 1: ...), n-grams running past the last token left out; duplicates kept (each counts).
+// FNV-1a over the tokens' bytes joined by 0x1F. visit(start, length, bucket) sees them by start,
+// then by length (n-grams running past the last token left out; repeats kept: each counts).
+template <class Visit>
+void for_each_wide_ngram(const std::vector<std::string>& tokens, std::int64_t max_n, std::int64_t buckets,
+                         Visit&& visit) {
+  if (buckets < 1) return;
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    std::uint64_t h = kFnv1aOffset;
+    for (std::size_t n = 1; n <= static_cast<std::size_t>(std::max<std::int64_t>(max_n, 0)) && i + n <= tokens.size();
+         ++n) {
+      if (n > 1) h = fnv1a_64(h, "\x1f");
+      h = fnv1a_64(h, tokens[i + n - 1]);
+      visit(i, n, static_cast<std::int64_t>(h % static_cast<std::uint64_t>(buckets)));
+    }
+  }
+}
+
+// The buckets of for_each_wide_ngram, in its order.
 std::vector<std::int64_t> wide_features(const std::vector<std::string>& tokens, std::int64_t max_n,
                                         std::int64_t buckets);
 

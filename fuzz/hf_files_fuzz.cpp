@@ -7,7 +7,7 @@
 #include <fstream>
 
 #include "fuzz_support.h"
-#include "lmforge/pretrained/hf_config.h"
+#include "lmforge/infer/hf_config.h"
 #include "lmforge/pretrained/hf_sp_tokenizer.h"
 #include "lmforge/serve/hf_chat_template.h"
 #include "lmforge/tokenizer/hf_tokenizer.h"

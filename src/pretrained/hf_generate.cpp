@@ -10,7 +10,7 @@
 #include "lmforge/common/json_fields.h"
 #include "lmforge/finetune/lora_adapter.h"
 #include "lmforge/generate/decode_loop.h"
-#include "lmforge/pretrained/hf_config.h"
+#include "lmforge/infer/hf_config.h"
 #include "lmforge/pretrained/hf_sp_tokenizer.h"
 #include "lmforge/tokenizer/added_tokens.h"
 #include "lmforge/tokenizer/hf_tokenizer.h"

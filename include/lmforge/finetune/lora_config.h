@@ -15,7 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "lmforge/pretrained/hf_config.h"
+#include "lmforge/infer/hf_config.h"
 
 namespace lmforge::finetune {
 

@@ -1,6 +1,6 @@
 // A pretrained Hugging Face decoder (GPT-2, Llama 2/3, Mistral, Qwen2) for inference on the
 // CPU in float32: the weights of the directory (hf_weights.h) under the architecture of its
-// config.json (hf_config.h), with a KV cache for incremental decoding (the nn::KVCache of our
+// config.json (lmforge/infer/hf_config.h), with a KV cache for incremental decoding (the nn::KVCache of our
 // own GPT, holding num_key_value_heads heads per layer).
 //
 //   auto model = lmforge::pretrained::CausalLM::load("models/tiny-llama");
@@ -24,7 +24,7 @@
 
 #include "lmforge/nn/gpt.h"
 #include "lmforge/pretrained/decoder_layers.h"
-#include "lmforge/pretrained/hf_config.h"
+#include "lmforge/infer/hf_config.h"
 
 namespace lmforge::pretrained {
 

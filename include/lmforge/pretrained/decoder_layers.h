@@ -23,7 +23,7 @@
 #include <ATen/core/Tensor.h>
 
 #include "lmforge/nn/gpt.h"
-#include "lmforge/pretrained/hf_config.h"
+#include "lmforge/infer/hf_config.h"
 
 namespace lmforge::pretrained {
 

@@ -14,7 +14,7 @@
 #include "lmforge/nn/safetensors.h"
 #include "lmforge/pretrained/encoder_model.h"
 #include "lmforge/pretrained/encoder_sentences.h"
-#include "lmforge/pretrained/hf_config.h"
+#include "lmforge/infer/hf_config.h"
 
 namespace fs = std::filesystem;
 using namespace lmforge::pretrained;

@@ -8,6 +8,8 @@
 //   auto config = lmforge::pretrained::read_decoder_config("models/Qwen2-0.5B");
 //   config.family, config.n_layer, config.eos_ids ...
 //
+// Torch-free (in the infer stage, so the native engine and the libtorch decoder read one config;
+// the namespace stays pretrained, where its first users are).
 // Every check happens here, before any weight is touched: an unsupported model_type is a
 // one-line RuntimeError naming it and listing the supported ones.
 #pragma once

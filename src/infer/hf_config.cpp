@@ -1,4 +1,4 @@
-#include "lmforge/pretrained/hf_config.h"
+#include "lmforge/infer/hf_config.h"
 
 #include <algorithm>
 #include <cmath>

@@ -5,7 +5,7 @@
 
 #include <torch/torch.h>
 
-#include "lmforge/generate/text_stream.h"
+#include "lmforge/infer/text_stream.h"
 
 namespace lmforge::gen {
 
@@ -22,12 +22,12 @@ GenerationOutput run_decode_loop(const DecodeSteps& steps, const tok::Tokenizer*
   const int n = o.n;
   const auto vocab = steps.vocab;
   std::vector<Sampler> samplers;
-  std::vector<std::unique_ptr<TextStream>> streams;
+  std::vector<std::unique_ptr<infer::TextStream>> streams;
   GenerationOutput out;
   out.samples.resize(n);
   for (int i = 0; i < n; ++i) {
     samplers.emplace_back(o.sampling, o.seed + static_cast<std::uint64_t>(i));
-    if (tokenizer) streams.push_back(std::make_unique<TextStream>(*tokenizer, o.stop));
+    if (tokenizer) streams.push_back(std::make_unique<infer::TextStream>(*tokenizer, o.stop));
   }
   std::vector<std::vector<int>> history(n, std::vector<int>(prompt.begin(), prompt.end()));
   std::vector<char> live(n, 1);

@@ -9,7 +9,7 @@
 #include "lmforge/generate/gpt_generate.h"
 #include "lmforge/generate/model_dir.h"
 #include "lmforge/generate/seq2seq_decode.h"
-#include "lmforge/generate/text_stream.h"
+#include "lmforge/infer/text_stream.h"
 #include "lmforge/nn/threads.h"
 #include "lmforge/nn/weights.h"
 #include "lmforge/pretrained/hf_generate.h"
@@ -171,7 +171,7 @@ nlohmann::json GenerationSession::run(const nlohmann::json& request, const TextC
   // held back); beam search knows its best hypothesis only at the end, so it prints it then.
   const bool streamed = r.seq2seq.beam_size == 1;
   if (!streamed && !r.gpt.stop.empty()) usage_error("stop strings work with greedy or sampled decoding, not beam search");
-  TextStream stream(*tokenizer, r.gpt.stop);
+  infer::TextStream stream(*tokenizer, r.gpt.stop);
   bool cancelled = false;
   if (streamed)
     r.seq2seq.on_token = [&](std::int64_t, std::int64_t id) {

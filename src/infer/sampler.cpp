@@ -1,4 +1,4 @@
-#include "lmforge/generate/sampler.h"
+#include "lmforge/infer/sampler.h"
 
 #include <algorithm>
 #include <cmath>
@@ -7,7 +7,7 @@
 
 #include "lmforge/common/error.h"
 
-namespace lmforge::gen {
+namespace lmforge::infer {
 
 void SamplingOptions::validate() const {
   if (!(temperature >= 0) || !std::isfinite(temperature))
@@ -131,4 +131,4 @@ int Sampler::sample(std::span<float> logits, std::span<const int> history, std::
   return last_kept;  // rounding left u just above the total
 }
 
-}  // namespace lmforge::gen
+}  // namespace lmforge::infer

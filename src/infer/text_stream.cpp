@@ -1,14 +1,22 @@
-#include "lmforge/generate/text_stream.h"
+#include "lmforge/infer/text_stream.h"
 
 #include <algorithm>
 
 #include "lmforge/common/utf8.h"
 
-namespace lmforge::gen {
+namespace lmforge::infer {
 
-TextStream::TextStream(const tok::Tokenizer& tokenizer, std::vector<std::string> stop)
+TextStream::TextStream(const tok::Tokenizer& tokenizer, std::vector<std::string> stop, std::span<const int> context)
     : tokenizer_(tokenizer), stop_(std::move(stop)) {
   std::erase_if(stop_, [](const std::string& s) { return s.empty(); });
+  // The context is the start of the decoding window, already "printed": the output's text is
+  // what decoding context + output adds to decoding the context alone.
+  const auto vocab = static_cast<int>(tokenizer_.spec().pieces.size());
+  const std::size_t keep = std::min(context.size(), kContextTokens);
+  for (int id : context.subspan(context.size() - keep))
+    if (id >= 0 && id < vocab) ids_.push_back(id);
+  window_end_ = ids_.size();
+  if (!ids_.empty()) window_text_ = tokenizer_.decode(ids_);
 }
 
 namespace {
@@ -89,4 +97,4 @@ std::string TextStream::take(std::string_view fresh, bool final) {
   return out;
 }
 
-}  // namespace lmforge::gen
+}  // namespace lmforge::infer

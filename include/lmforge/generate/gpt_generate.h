@@ -17,11 +17,14 @@
 #include <string_view>
 #include <vector>
 
-#include "lmforge/generate/sampler.h"
+#include "lmforge/infer/sampler.h"
 #include "lmforge/nn/gpt.h"
 #include "lmforge/tokenizer/tokenizer.h"
 
 namespace lmforge::gen {
+
+using infer::Sampler;
+using infer::SamplingOptions;
 
 struct GenerationOptions {
   SamplingOptions sampling;            // temperature (0 = greedy), top-k, top-p, min-p, penalties

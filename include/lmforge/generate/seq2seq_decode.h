@@ -16,10 +16,14 @@
 
 #include <ATen/core/Tensor.h>
 
-#include "lmforge/generate/sampler.h"
+#include "lmforge/infer/sampler.h"
 #include "lmforge/nn/seq2seq.h"
 
 namespace lmforge::gen {
+
+using infer::argmax;
+using infer::Sampler;
+using infer::SamplingOptions;
 
 struct Seq2SeqDecodeOptions {
   std::int64_t bos_id = 1;           // first decoder input

@@ -17,7 +17,7 @@
 #include <span>
 #include <vector>
 
-namespace lmforge::gen {
+namespace lmforge::infer {
 
 struct SamplingOptions {
   double temperature = 1.0;         // divides the logits; 0 = greedy (argmax); must be >= 0
@@ -59,4 +59,4 @@ class Sampler {
 // Index of the largest value (the first on ties).
 int argmax(std::span<const float> values);
 
-}  // namespace lmforge::gen
+}  // namespace lmforge::infer

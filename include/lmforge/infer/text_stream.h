@@ -11,23 +11,31 @@
 //   for (int id : ids) std::cout << stream.push(id) << std::flush;
 //   std::cout << stream.finish();                 // stream.text() is the whole text
 //
+// context: the prompt's last tokens. The output is decoded after them and only the new suffix
+// is returned, as llama.cpp and transformers' TextStreamer do: a SentencePiece tokenizer drops
+// the leading space of the text it decodes, so "▁the" decoded alone after the prompt "proceed"
+// would print "proceedthe".
+//
 // Cost per token is bounded (not growing with the output): each push decodes only a window of
 // the last tokens (at least kContextTokens of context before the new ones), and prints the
 // difference between the window's text with and without them.
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "lmforge/tokenizer/tokenizer.h"
 
-namespace lmforge::gen {
+namespace lmforge::infer {
 
 class TextStream {
  public:
   // stop: generation ends where one of these strings appears; it is not part of the text.
-  explicit TextStream(const tok::Tokenizer& tokenizer, std::vector<std::string> stop = {});
+  // context: prompt ids decoded before the output (only the last kContextTokens are used).
+  explicit TextStream(const tok::Tokenizer& tokenizer, std::vector<std::string> stop = {},
+                      std::span<const int> context = {});
 
   // Adds one generated token; returns the text now safe to print (often empty). Nothing after
   // a stop string is returned.
@@ -55,4 +63,4 @@ class TextStream {
   bool stopped_ = false;
 };
 
-}  // namespace lmforge::gen
+}  // namespace lmforge::infer

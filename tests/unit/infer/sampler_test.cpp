@@ -6,9 +6,9 @@
 #include <gtest/gtest.h>
 
 #include "lmforge/common/error.h"
-#include "lmforge/generate/sampler.h"
+#include "lmforge/infer/sampler.h"
 
-namespace lmforge::gen {
+namespace lmforge::infer {
 namespace {
 
 std::vector<float> logits_of(const std::vector<double>& probs) {
@@ -139,4 +139,4 @@ TEST(Sampler, BadOptionsAreUsageErrors) {
 }
 
 }  // namespace
-}  // namespace lmforge::gen
+}  // namespace lmforge::infer

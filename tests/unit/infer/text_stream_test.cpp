@@ -3,10 +3,10 @@
 
 #include <random>
 
-#include "lmforge/generate/text_stream.h"
+#include "lmforge/infer/text_stream.h"
 #include "test_tokenizer.h"
 
-namespace lmforge::gen {
+namespace lmforge::infer {
 namespace {
 
 using testing::byte_id;
@@ -143,4 +143,4 @@ TEST(TextStream, DecodingWorkPerTokenDoesNotGrowWithTheOutput) {
 }
 
 }  // namespace
-}  // namespace lmforge::gen
+}  // namespace lmforge::infer

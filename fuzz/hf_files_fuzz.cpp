@@ -8,7 +8,7 @@
 
 #include "fuzz_support.h"
 #include "lmforge/infer/hf_config.h"
-#include "lmforge/pretrained/hf_sp_tokenizer.h"
+#include "lmforge/tokenizer/hf_sp_tokenizer.h"
 #include "lmforge/serve/hf_chat_template.h"
 #include "lmforge/tokenizer/hf_tokenizer.h"
 
@@ -56,7 +56,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       fs::copy_file(LMFORGE_SOURCE_DIR "/tests/fixtures/hf/llama2-tok/tokenizer.model", dir / "tokenizer.model",
                     fs::copy_options::overwrite_existing);
       fuzz::expect_clean_errors([&] {
-        const auto tokenizer = pretrained::HFSentencePieceTokenizer::load(dir);
+        const auto tokenizer = tok::HFSentencePieceTokenizer::load(dir);
         const auto ids = tokenizer->encode(mixed);
         tokenizer->decode(ids);
         tokenizer->encode_plain(mixed);

@@ -11,7 +11,7 @@
 #include "lmforge/finetune/lora_adapter.h"
 #include "lmforge/generate/decode_loop.h"
 #include "lmforge/infer/hf_config.h"
-#include "lmforge/pretrained/hf_sp_tokenizer.h"
+#include "lmforge/tokenizer/hf_sp_tokenizer.h"
 #include "lmforge/tokenizer/added_tokens.h"
 #include "lmforge/tokenizer/hf_tokenizer.h"
 
@@ -103,7 +103,7 @@ std::unique_ptr<CausalLM> load_for_generation(const std::filesystem::path& dir, 
     loaded.tokenizer = tok::HFTokenizer::load(loaded.tokenizer_path);
   } else if (std::filesystem::exists(dir / "tokenizer.model")) {
     loaded.tokenizer_path = dir / "tokenizer.model";
-    loaded.tokenizer = HFSentencePieceTokenizer::load(dir);
+    loaded.tokenizer = tok::HFSentencePieceTokenizer::load(dir);
   }
   loaded.chat_template = chat_template_config(dir);
   return model;

@@ -2,7 +2,7 @@
 // strings matched in the raw text before the model sees it, the longest match first, lstrip /
 // rstrip taking the whitespace next to them, as the `tokenizers` package and transformers do.
 // Both Hugging Face tokenizers use it: tokenizer.json (hf_tokenizer.h) and tokenizer.model
-// (pretrained/hf_sp_tokenizer.h).
+// (hf_sp_tokenizer.h).
 //
 //   for (const auto& chunk : split_at_added_tokens("<s>hi", added))
 //     chunk.token ? ids.push_back(chunk.token->id) : model.encode(chunk.text, ids);

@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lmforge/common/error.h"
-#include "lmforge/pretrained/hf_sp_tokenizer.h"
+#include "lmforge/tokenizer/hf_sp_tokenizer.h"
 #include "lmforge/serve/chat_template.h"
 #include "lmforge/serve/hf_chat_template.h"
 #include "lmforge/tokenizer/hf_tokenizer.h"
@@ -66,7 +66,7 @@ TEST(HFChatTemplate, RendersAsTransformers) {
 }
 
 TEST(HFChatTemplate, Llama2PromptIdsHaveOneBos) {
-  const auto tok = lmforge::pretrained::HFSentencePieceTokenizer::load(fixtures() / "llama2-tok");
+  const auto tok = lmforge::tok::HFSentencePieceTokenizer::load(fixtures() / "llama2-tok");
   const auto t = detect(read(fixtures() / "chat_templates/templates.json")["llama2"]);
   const auto e = read(fixtures() / "chat_templates/expected.json");
   for (std::size_t i = 0; i < e["conversations"].size(); ++i) {

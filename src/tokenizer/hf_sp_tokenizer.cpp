@@ -1,4 +1,4 @@
-#include "lmforge/pretrained/hf_sp_tokenizer.h"
+#include "lmforge/tokenizer/hf_sp_tokenizer.h"
 
 #include <algorithm>
 
@@ -8,7 +8,7 @@
 #include "lmforge/common/json_fields.h"
 #include "lmforge/tokenizer/sentencepiece_model.h"
 
-namespace lmforge::pretrained {
+namespace lmforge::tok {
 namespace {
 
 namespace fs = std::filesystem;
@@ -203,4 +203,4 @@ std::string HFSentencePieceTokenizer::decode(std::span<const int> ids) const {
   return out;
 }
 
-}  // namespace lmforge::pretrained
+}  // namespace lmforge::tok

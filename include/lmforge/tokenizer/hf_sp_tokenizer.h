@@ -30,9 +30,9 @@
 #include "lmforge/tokenizer/added_tokens.h"
 #include "lmforge/tokenizer/tokenizer.h"
 
-namespace lmforge::pretrained {
+namespace lmforge::tok {
 
-using tok::AddedToken;
+
 
 class HFSentencePieceTokenizer : public tok::Tokenizer {
  public:
@@ -71,4 +71,4 @@ class HFSentencePieceTokenizer : public tok::Tokenizer {
   bool add_prefix_space_ = true;
 };
 
-}  // namespace lmforge::pretrained
+}  // namespace lmforge::tok

@@ -11,10 +11,10 @@
 #include <nlohmann/json.hpp>
 
 #include "lmforge/common/error.h"
-#include "lmforge/pretrained/hf_sp_tokenizer.h"
+#include "lmforge/tokenizer/hf_sp_tokenizer.h"
 
 namespace fs = std::filesystem;
-using lmforge::pretrained::HFSentencePieceTokenizer;
+using lmforge::tok::HFSentencePieceTokenizer;
 
 namespace {
 

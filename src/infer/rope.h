@@ -1,0 +1,25 @@
+// Rotary position embeddings: the frequencies of each family and scaling (ported from the
+// libtorch decoder, src/pretrained/decoder_layers.cpp, which follows transformers), and their
+// application to the heads of one token.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "lmforge/infer/hf_config.h"
+#include "model_weights.h"
+
+namespace lmforge::infer {
+
+// base^(-2i / dim) for i < dim / 2.
+std::vector<double> default_inverse_frequencies(double base, std::int64_t dim);
+// A Hugging Face Llama-family config's rotary: rope_theta and rope_scaling (linear, llama3,
+// yarn; dynamic keeps the default frequencies within max_position_embeddings), half-split.
+Rope hf_rope(const pretrained::DecoderConfig& config);
+
+// cos and sin of position `pos` for every frequency (attention_factor applied): 2 x dim/2 floats.
+void rope_angles(const Rope& rope, std::int64_t pos, float* cos_out, float* sin_out);
+// Rotates `heads` heads of `dim` values each, laid out one after the other, by the angles.
+void apply_rope(RopeLayout layout, float* x, std::int64_t heads, std::int64_t dim, const float* cos, const float* sin);
+
+}  // namespace lmforge::infer

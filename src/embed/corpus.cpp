@@ -153,27 +153,29 @@ class CorpusBuilder {
       corpus.vocab.counts.push_back(table_.count(order[rank]));
       corpus.vocab.total += table_.count(order[rank]);
     }
-    // Renumber in place, dropping rare words and empty sentences, cutting long ones.
-    std::size_t out = 0, in_sentence = 0;
+    // Renumber, dropping rare words and empty sentences, cutting long ones. Into a new array:
+    // a cut adds a sentence end, so writing in place could overtake the reading.
+    std::vector<std::uint32_t> tokens;
+    tokens.reserve(raw_.size() + (options_.max_sentence ? raw_.size() / options_.max_sentence + 1 : 0));
+    std::size_t in_sentence = 0;
     for (std::uint32_t id : raw_) {
       if (id == Corpus::kSentenceEnd) {
-        if (in_sentence) raw_[out++] = Corpus::kSentenceEnd;
+        if (in_sentence) tokens.push_back(Corpus::kSentenceEnd);
         in_sentence = 0;
         continue;
       }
       std::uint32_t mapped = remap[id];
       if (mapped == Corpus::kSentenceEnd) continue;
       if (options_.max_sentence && in_sentence == options_.max_sentence) {
-        raw_[out++] = Corpus::kSentenceEnd;
+        tokens.push_back(Corpus::kSentenceEnd);
         in_sentence = 0;
       }
-      raw_[out++] = mapped;
+      tokens.push_back(mapped);
       ++in_sentence;
     }
-    if (in_sentence) raw_[out++] = Corpus::kSentenceEnd;
-    raw_.resize(out);
-    raw_.shrink_to_fit();
-    corpus.tokens = std::move(raw_);
+    if (in_sentence) tokens.push_back(Corpus::kSentenceEnd);
+    std::vector<std::uint32_t>().swap(raw_);
+    corpus.tokens = std::move(tokens);
     return corpus;
   }
 

@@ -78,5 +78,32 @@ TEST(EmbedCorpus, LongRecordsAreCutAndMaxVocabKeepsTheMostFrequent) {
   EXPECT_EQ(c.tokens, (std::vector<std::uint32_t>{0, 0, E, 0, 0, E}));
 }
 
+// A record of many words that are all kept is cut into max_sentence pieces: the cuts add
+// sentence ends, which must not overwrite words not yet read (a heap overflow once, when the
+// renumbering wrote in place), and one long line equals the same words as lines of that length.
+TEST(EmbedCorpus, ALongLineEqualsItsPiecesAsLines) {
+  CorpusOptions opt;
+  opt.min_count = 1;
+  opt.tokenization = Tokenization::kWhitespace;
+  std::vector<std::string> pieces(3);
+  std::string line;
+  for (int i = 0; i < 3000; ++i) {
+    const std::string word = "w" + std::to_string(i * 7 % 1013);
+    (pieces[i / 1000] += word) += ' ';
+    (line += word) += ' ';
+  }
+  const Corpus one = corpus_from_lines({line}, opt);
+  const Corpus three = corpus_from_lines(pieces, opt);
+  EXPECT_EQ(one.vocab.words, three.vocab.words);
+  ASSERT_EQ(one.tokens.size(), 3003u);
+  EXPECT_EQ(one.tokens, three.tokens);
+
+  std::string longer;  // 4,095 distinct words: every cut adds a mark, nothing is dropped
+  for (int i = 0; i < 4095; ++i) (longer += "v" + std::to_string(i)) += ' ';
+  const Corpus c = corpus_from_lines({longer}, opt);
+  EXPECT_EQ(c.tokens.size(), 4095u + 5u);
+  EXPECT_EQ(c.tokens.back(), Corpus::kSentenceEnd);
+}
+
 }  // namespace
 }  // namespace lmforge::embed

@@ -1,6 +1,9 @@
 // AdamW param groups, the schedule and gradient clipping against PyTorch (three steps of the
 // tiny GPTs in tools/make_nn_fixtures.py), and the schedule against its formula at every step.
 #include <gtest/gtest.h>
+
+#include <cmath>
+#include <map>
 #include <torch/torch.h>
 
 #include "../nn/nn_fixture.h"
@@ -13,7 +16,6 @@
 namespace lmforge::train {
 namespace {
 
-using nn::testing::expect_close;
 using nn::testing::load_fixture;
 using nn::testing::metadata_json;
 using nn::testing::with_prefix;
@@ -39,6 +41,16 @@ void check_three_steps(const std::string& fixture_name) {
   const auto schedule = schedule_from(metadata_json(fixture, "schedule"));
   auto optimizer = make_adamw(*model, config);
 
+  // Elements whose gradient is rounding noise at some step (c_attn's key bias: adding a constant
+  // to every key of a query leaves its softmax unchanged, so the exact gradient is 0). Adam
+  // normalises the gradient, so there the step follows the noise's sign, which another BLAS
+  // kernel may flip; such an element is checked against Adam's step bound instead (Kingma & Ba
+  // 2015, sec. 2.1: |step| <= lr * max(1, (1 - beta1) / sqrt(1 - beta2))), twice: either run may
+  // go either way.
+  std::map<std::string, torch::Tensor> noise;  // per parameter: true where the gradient is noise
+  double step_bound = 0;
+  const double per_lr = std::max(1.0, (1.0 - config.beta1) / std::sqrt(1.0 - config.beta2));
+
   const auto& tokens = fixture.tensors.at("input.tokens");
   const auto& targets = fixture.tensors.at("input.targets");
   const auto losses = fixture.tensors.at("adamw.losses");
@@ -52,13 +64,29 @@ void check_three_steps(const std::string& fixture_name) {
     auto loss = nn::lm_loss(model->forward(tokens), targets);
     loss.backward();
     const double norm = torch::nn::utils::clip_grad_norm_(model->parameters(), clip);
+    for (const auto& item : model->named_parameters()) {
+      const auto g = item.value().grad().abs();
+      // Noise: below 1e-4 of the tensor's largest gradient entry, far under any real signal
+      // in these fixtures and far above float32 rounding of a sum of its size.
+      const auto tiny = g < 1e-4 * g.max();
+      auto& mask = noise[item.key()];
+      mask = mask.defined() ? (mask | tiny) : tiny;
+    }
+    step_bound += 2 * lr * per_lr * (1 + 1e-6);
     optimizer->step();
     EXPECT_NEAR(loss.item<double>(), losses[step].item<double>(), 1e-5) << "step " << step;
     EXPECT_NEAR(norm, norms[step].item<double>(), 1e-4) << "step " << step;
   }
   const auto expected = with_prefix(fixture, "adamw.final");
-  for (const auto& item : model->named_parameters())
-    expect_close(item.value(), expected.at(item.key()), 1e-5, fixture_name + " after 3 steps: " + item.key());
+  for (const auto& item : model->named_parameters()) {
+    const auto& mask = noise.at(item.key());
+    const auto diff = (item.value().to(torch::kFloat64) - expected.at(item.key()).to(torch::kFloat64)).abs();
+    const std::string what = fixture_name + " after 3 steps: " + item.key();
+    const double signal_diff = diff.masked_fill(mask, 0).max().item<double>();
+    EXPECT_LE(signal_diff, 1e-5) << what << ": max |difference| where the gradient is signal";
+    const double noise_diff = diff.masked_fill(~mask, 0).max().item<double>();
+    EXPECT_LE(noise_diff, step_bound) << what << ": max |difference| where the gradient is rounding noise";
+  }
 }
 
 TEST(AdamW, ThreeStepsMatchPyTorchLearnedTied) { check_three_steps("gpt_learned"); }

@@ -1,11 +1,13 @@
 #include "lmforge/export/gguf_vocab.h"
 
+#include <algorithm>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
 
 #include "lmforge/common/error.h"
 #include "lmforge/common/json_fields.h"
+#include "lmforge/tokenizer/normalizer.h"
 
 namespace lmforge::exporting {
 
@@ -28,15 +30,47 @@ void GgufVocab::write_to(gguf::Writer& w) const {
   w.set("tokenizer.ggml.add_eos_token", Value::boolean(false));
 }
 
+namespace {
+
+// llama.cpp splits user-defined tokens off the text as special tokens and, with add_space_prefix,
+// prepends a space to the text after each one: "a\nb" with a user-defined "\n" becomes "▁a", "\n",
+// "▁b" there, "▁a", "\n", "b" in SentencePiece, which adds its dummy prefix once. A user-defined
+// piece of one character that no other piece contains can be written as a normal token instead:
+// llama.cpp's SentencePiece merges start from single characters, so it is that character's token,
+// and no merge can take it in (that would need a piece containing it), exactly as SentencePiece
+// keeps a user-defined symbol whole. Written so, nothing is split off and no space is added.
+bool user_piece_can_be_normal(const tok::ModelSpec& spec, const std::string& text) {
+  if (text.empty() || tok::utf8_char_length(text[0]) != text.size()) return false;
+  for (const auto& other : spec.pieces)
+    if (other.text != text && other.text.find(text) != std::string::npos) return false;
+  return true;
+}
+
+}  // namespace
+
 GgufVocab vocab_from_spec(const tok::ModelSpec& spec, std::int64_t vocab_size, std::vector<std::string>& notes) {
   if (static_cast<std::int64_t>(spec.pieces.size()) > vocab_size)
     runtime_error("the tokenizer has {} pieces, the model only {} ids", spec.pieces.size(), vocab_size);
   GgufVocab v;
   v.model = "llama";
+  std::vector<std::string> word_starts;  // user-defined pieces after which llama.cpp adds a ▁
   for (const auto& piece : spec.pieces) {
     v.tokens.push_back(piece.text);
     v.scores.push_back(piece.score);
-    v.types.push_back(static_cast<std::int64_t>(piece.type));  // SentencePiece's numbering is llama.cpp's
+    auto type = static_cast<std::int64_t>(piece.type);  // SentencePiece's numbering is llama.cpp's
+    if (piece.type == tok::PieceType::kUserDefined) {
+      if (user_piece_can_be_normal(spec, piece.text)) type = static_cast<std::int64_t>(TokenType::Normal);
+      else if (spec.normalizer.add_dummy_prefix) word_starts.push_back(piece.text);
+    }
+    v.types.push_back(type);
+  }
+  if (!word_starts.empty()) {
+    std::string names;
+    for (const auto& w : word_starts) names += fmt::format("{}{:?}", names.empty() ? "" : ", ", w);
+    notes.push_back(fmt::format("llama.cpp prepends a space (\u2581) to the text after the user-defined piece(s) {}: "
+                                "it splits them off as special tokens and starts a new text after each; "
+                                "text that follows them tokenizes differently there",
+                                names));
   }
   for (auto id = static_cast<std::int64_t>(spec.pieces.size()); id < vocab_size; ++id) {
     v.tokens.push_back(fmt::format("[PAD{}]", id));
@@ -60,8 +94,14 @@ GgufVocab vocab_from_spec(const tok::ModelSpec& spec, std::int64_t vocab_size, s
   if (!spec.byte_fallback)
     notes.push_back("the tokenizer has no byte pieces: llama.cpp aborts on a character outside the vocabulary "
                     "(its SentencePiece tokenizer falls back to bytes, not <unk>)");
-  if (spec.split_digits || spec.treat_whitespace_as_suffix)
-    notes.push_back("split_digits / treat_whitespace_as_suffix are not applied by llama.cpp");
+  // split_digits only matters when a piece joins a digit to something else (Llama 2 has none).
+  auto joins_digit = [](const tok::Piece& p) {
+    return p.type == tok::PieceType::kNormal && p.text.size() > 1 && std::any_of(p.text.begin(), p.text.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  if (spec.split_digits && std::any_of(spec.pieces.begin(), spec.pieces.end(), joins_digit))
+    notes.push_back("split_digits is not applied by llama.cpp: digits may merge with the pieces next to them");
+  if (spec.treat_whitespace_as_suffix)
+    notes.push_back("treat_whitespace_as_suffix is not applied by llama.cpp: its space goes before the text, not after");
   return v;
 }
 

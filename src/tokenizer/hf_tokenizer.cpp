@@ -107,6 +107,7 @@ struct HFTokenizer::Impl {
   std::unordered_map<std::string, int> vocab;
   std::unordered_map<std::uint64_t, std::pair<int, int>> merges;  // (left, right) -> (rank, merged id)
   bool ignore_merges = false;
+  bool drop_unknown_bytes = false;  // a byte without a piece is left out (llama.cpp) instead of an error
   int unk_id = -1;
   std::vector<AddedToken> added;
   std::unordered_map<int, const AddedToken*> added_by_id;
@@ -266,6 +267,7 @@ struct HFTokenizer::Impl {
       auto it = vocab.find(utf8::encode(byte_to_char[b]));
       if (it != vocab.end()) symbols.push_back(it->second);
       else if (unk_id >= 0) symbols.push_back(unk_id);
+      else if (drop_unknown_bytes) continue;
       else runtime_error("{}: byte 0x{:02X} has no piece in the vocabulary and there is no unk_token", source, b);
     }
     while (symbols.size() > 1) {  // merge the best-ranked adjacent pair, leftmost first
@@ -322,10 +324,18 @@ HFTokenizer::~HFTokenizer() = default;
 std::unique_ptr<HFTokenizer> HFTokenizer::load(const fs::path& path) {
   const fs::path file = fs::is_directory(path) ? path / "tokenizer.json" : path;
   if (!fs::exists(file)) runtime_error("{}: no tokenizer.json", path.string());
+  const auto j = json_fields::read_file(file);
+  const auto config_path = file.parent_path() / "tokenizer_config.json";
+  const auto config = fs::exists(config_path) ? json_fields::read_file(config_path) : json();
+  return from_json(j, config, file.string());
+}
+
+std::unique_ptr<HFTokenizer> HFTokenizer::from_json(const json& j, const json& config, const std::string& source,
+                                                    bool drop_unknown_bytes) {
   std::unique_ptr<HFTokenizer> t(new HFTokenizer());
   auto& m = *t->impl_;
-  m.source = file.string();
-  const auto j = json_fields::read_file(file);
+  m.source = source;
+  m.drop_unknown_bytes = drop_unknown_bytes;
   try {
     m.read_model(j.at("model"));
     m.read_normalizer(j.value("normalizer", json()));
@@ -371,9 +381,7 @@ std::unique_ptr<HFTokenizer> HFTokenizer::load(const fs::path& path) {
   m.spec.unk_id = m.unk_id;
   m.spec.bos_id = m.spec.eos_id = m.spec.pad_id = -1;
   m.spec.normalizer.add_dummy_prefix = false;
-  const auto config_path = file.parent_path() / "tokenizer_config.json";
-  if (fs::exists(config_path)) {
-    const auto config = json_fields::read_file(config_path);
+  if (config.is_object()) {
     auto id_of = [&](const char* key) {
       if (!config.is_object() || !config.contains(key)) return -1;
       auto it = m.vocab.find(special_token_content(config[key]));

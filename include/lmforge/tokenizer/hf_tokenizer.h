@@ -25,6 +25,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "lmforge/tokenizer/tokenizer.h"
 
 namespace lmforge::tok {
@@ -34,6 +36,12 @@ class HFTokenizer : public Tokenizer {
   // A tokenizer.json file, or a directory holding one. RuntimeError naming the file and the
   // unsupported part.
   static std::unique_ptr<HFTokenizer> load(const std::filesystem::path& path);
+  // From tokenizer.json's and tokenizer_config.json's contents (`config` may be null), e.g. the
+  // equivalent tokenizer.json a GGUF file's vocabulary is turned into (gguf_tokenizer.h);
+  // `source` names them in errors. With `drop_unknown_bytes` a byte that has no piece (and no
+  // unk_token stands in) is left out, as llama.cpp does, instead of being a RuntimeError.
+  static std::unique_ptr<HFTokenizer> from_json(const nlohmann::json& tokenizer, const nlohmann::json& config,
+                                                const std::string& source, bool drop_unknown_bytes = false);
   ~HFTokenizer() override;
 
   std::vector<int> encode(std::string_view text) const override;  // with the post-processor's specials

@@ -89,12 +89,13 @@ std::uint16_t fp32_to_fp16(float value) {
   return static_cast<std::uint16_t>((sign >> 16) | (shl1_w > 0xFF000000u ? 0x7E00u : nonsign));
 }
 
-// Exact (every half is a float): normals re-biased, subnormals scaled, inf / NaN kept.
+// Exact (every half is a float): normals re-biased, subnormals scaled, infinities kept, NaN
+// made quiet with its payload (as ggml's float-unit conversion and F16C's vcvtph2ps do).
 float fp16_to_fp32(std::uint16_t half) {
   const std::uint32_t sign = static_cast<std::uint32_t>(half & 0x8000u) << 16;
   const std::uint32_t exponent = (half >> 10) & 0x1Fu;
   const std::uint32_t mantissa = half & 0x3FFu;
-  if (exponent == 0x1F) return std::bit_cast<float>(sign | 0x7F800000u | (mantissa << 13));
+  if (exponent == 0x1F) return std::bit_cast<float>(sign | 0x7F800000u | (mantissa << 13) | (mantissa ? 0x400000u : 0u));
   if (exponent == 0) {
     if (mantissa == 0) return std::bit_cast<float>(sign);
     const float magnitude = std::ldexp(static_cast<float>(mantissa), -24);  // subnormal

@@ -7,8 +7,12 @@
 //   - from our own tokenizer (a SentencePiece model spec: tokenizer.lmtok or tokenizer.model):
 //     tokenizer.ggml.model "llama" (llama.cpp's SentencePiece tokenizer), pieces with their
 //     scores and types (the numbering is the same), add_space_prefix from add_dummy_prefix;
-//     what llama.cpp does not do (normalization such as NFKC, collapsing extra spaces, unigram's
-//     best segmentation) is returned as notes;
+//     a user-defined piece of one character that no other piece contains (a newline kept as a
+//     piece) is written as a normal token: llama.cpp splits user-defined tokens off the text and
+//     prepends a space to the text after each, which SentencePiece does not; as a normal token it
+//     tokenizes exactly as ours. What llama.cpp does not do (normalization such as NFKC,
+//     collapsing extra spaces, unigram's best segmentation, the space after other user-defined
+//     pieces) is returned as notes;
 //   - otherwise tokens named by their ids, "<|id|>" (user-defined, so llama.cpp reads a prompt written
 //     as "<|12|><|7|>" back as exactly those ids and prints generated ids the same way; bos and
 //     eos are control tokens, which llama.cpp parses in a prompt only with special-token parsing).

@@ -306,6 +306,43 @@ TEST(GgufTokenizer, EmptyTextAndAddFlags) {
   EXPECT_EQ(gguf->decode(gguf->encode("hello world")), "hello world");
 }
 
+// ---- files written by the gguf package, as llama.cpp's converter writes them -----------------
+// (tools/make_gguf_tokenizer_fixtures.py)
+
+TEST(GgufTokenizer, ConverterWrittenQwen2) {
+  const auto tok = tok::load_gguf_tokenizer(kSource / "tests/fixtures/gguf_tokenizer/qwen2.gguf");
+  const auto hf = tok::HFTokenizer::load(kSource / "tests/fixtures/hf/tokenizers/qwen2.json");
+  const auto j = nlohmann::json::parse(std::ifstream(kSource / "tests/fixtures/hf/tokenizers/expected.json"));
+  const auto texts = j.at("texts").get<std::vector<std::string>>();
+  int compared = 0;
+  for (std::size_t i = 0; i < texts.size(); ++i)
+    if (nfc(texts[i]) == texts[i]) {
+      EXPECT_EQ(tok->encode(texts[i]), j["qwen2"][i].get<std::vector<int>>());
+      ++compared;
+    }
+  EXPECT_EQ(compared, 3);
+  for (const auto& text : kTexts) EXPECT_EQ(tok->encode(text), hf->encode(text)) << text;
+  EXPECT_NE(tok->info().chat_template.find("<|im_start|>"), std::string::npos);
+  EXPECT_EQ(tok->info().eos_id, 0);
+}
+
+// The converter also writes the added <pad> past tokenizer.model, so every legacy text compares.
+TEST(GgufTokenizer, ConverterWrittenLlama2EqualsTransformersLegacy) {
+  const fs::path dir = kSource / "tests/fixtures/hf/llama2-tok";
+  const auto tok = tok::load_gguf_tokenizer(kSource / "tests/fixtures/gguf_tokenizer/llama2.gguf");
+  EXPECT_TRUE(tok->info().add_bos && tok->info().add_space_prefix);
+  EXPECT_EQ(tok->info().pad_id, 1000);
+  const auto j = nlohmann::json::parse(std::ifstream(dir / "expected.json"));
+  const auto texts = j.at("texts").get<std::vector<std::string>>();
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    EXPECT_EQ(tok->encode(texts[i]), j["legacy"][i].get<std::vector<int>>()) << texts[i];
+    // transformers' decode spaces around skipped specials differently, and drops two leading spaces
+    // where llama.cpp (and SentencePiece) drop the one prefix space
+    if (texts[i].find('<') == std::string::npos && !texts[i].starts_with(' '))
+      EXPECT_EQ(tok->decode(tok->encode(texts[i])), j["decoded"][i].get<std::string>()) << texts[i];
+  }
+}
+
 // ---- bad files ------------------------------------------------------------------------------
 
 std::string load_error(const std::function<void(gguf::Writer&)>& fill) {

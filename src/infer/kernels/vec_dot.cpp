@@ -14,6 +14,9 @@ namespace {
 DotKernels build(CpuLevel level) {
   DotKernels k;
   detail::fill_scalar_dots(k);
+  if (level >= CpuLevel::Avx2) detail::fill_avx2_dots(k);
+  if (level >= CpuLevel::Avx512) detail::fill_avx512_dots(k);
+  if (level >= CpuLevel::Avx512Vnni) detail::fill_avx512_vnni_dots(k);
   k.level = level;
   return k;
 }

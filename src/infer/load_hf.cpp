@@ -3,6 +3,7 @@
 // family (llama, mistral, qwen2: weights used as stored, F32 / F16 / BF16). LoRA updates are
 // folded into the projections they target (owned F32 copies).
 #include "lmforge/common/error.h"
+#include "lmforge/common/json_fields.h"
 #include "lmforge/common/safetensors.h"
 #include "lmforge/infer/hf_config.h"
 #include "loaders.h"
@@ -156,8 +157,14 @@ std::unique_ptr<CausalModel> load_hf(const fs::path& dir, const LoadOptions& opt
   info.weight_types = type_summary(table);
   info.bos_id = c.bos_id;
   info.eos_ids = c.eos_ids;
-  // Llama / Mistral tokenizers start a prompt with bos; GPT-2's and Qwen2's do not.
-  info.add_bos = (c.model_type == "llama" || c.model_type == "mistral") && c.bos_id >= 0;
+  // The tokenizer's convention: tokenizer_config.json's add_bos_token, else the family's (Llama and
+  // Mistral tokenizers start a prompt with bos; GPT-2's and Qwen2's do not).
+  info.add_bos = c.model_type == "llama" || c.model_type == "mistral";
+  if (const auto tc = dir / "tokenizer_config.json"; fs::exists(tc)) {
+    const auto j = json_fields::read_file(tc);
+    if (j.is_object()) info.add_bos = json_fields::get<bool>(j, "add_bos_token", info.add_bos, tc.string());
+  }
+  info.add_bos = info.add_bos && c.bos_id >= 0;
   spec.norm_eps = c.norm_eps;
   spec.sliding_window = c.sliding_window;
 

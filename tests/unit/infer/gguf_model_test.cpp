@@ -37,10 +37,12 @@ std::unique_ptr<CausalModel> load(const fs::path& file) {
   return load_causal_model(file, o);
 }
 
-fs::path export_fixture(const std::string& name, const fs::path& dir) {
+fs::path export_fixture(const std::string& name, const fs::path& dir,
+                        gguf::TensorType type = gguf::TensorType::F32) {
   exporting::GgufExportOptions o;
   o.model = hf_fixture(name);
   o.out = dir / (name + ".gguf");
+  o.type = type;
   o.id_tokens = true;
   exporting::export_gguf(o);
   return o.out;
@@ -132,6 +134,20 @@ INSTANTIATE_TEST_SUITE_P(Fixtures, GgufParity, ::testing::Values("llama", "llama
                            std::replace(s.begin(), s.end(), '-', '_');
                            return s;
                          });
+
+TEST(GgufModel, Q8_0WeightsStayCloseToF32) {
+  const auto dir = temp_dir();
+  auto model = load(export_fixture("qwen2", dir, gguf::TensorType::Q8_0));
+  EXPECT_NE(model->info().weight_types.find("Q8_0 x "), std::string::npos) << model->info().weight_types;
+  const auto e = testing::read_expected(hf_fixture("qwen2"));
+  const auto logits = testing::all_logits(*model, e.input_ids);
+  // Each weight is off by at most half a step of its block (max / 254) and each activation by as
+  // much again: the logits move by ~1 % of their scale; a misread block moves them by ~100 %.
+  const double error = testing::relative_error(logits.data(), e.logits.data(), logits.size());
+  std::printf("gguf qwen2 Q8_0: max |logit - transformers F32| / max |logit| = %.3g\n", error);
+  EXPECT_LT(error, 5e-2);
+  fs::remove_all(dir);
+}
 
 TEST(GgufModel, Gpt2InTheConverterLayoutMatchesTransformers) {
   const auto dir = temp_dir();

@@ -98,6 +98,12 @@ void matvec(WeightType type, std::int64_t rows, std::int64_t cols, ThreadPool& p
               static_cast<long long>(cols), pool.size(), s * 1e6, bytes / s / 1e9);
 }
 
+// The cost of one empty region: what every matrix product of a decode step pays to dispatch.
+void dispatch(ThreadPool& pool, double budget) {
+  const double s = time_per_step(budget, [&] { pool.run([](int, int) {}); });
+  std::printf("pool    threads %d: empty region %.2f us\n", pool.size(), s * 1e6);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -106,6 +112,7 @@ int main(int argc, char** argv) {
   std::printf("kernels: %s\n", std::string(cpu_level_name(dot_kernels().level)).c_str());
   for (const int threads : {1, 2}) {
     ThreadPool pool(threads);
+    dispatch(pool, budget);
     bandwidth(pool, budget);
     for (const WeightType type : {WeightType::F32, WeightType::Q8_0, WeightType::Q4_0, WeightType::Q4_K}) {
       matvec(type, 4864, 896, pool, budget);

@@ -107,7 +107,7 @@ GgufExportResult export_gguf_hf_llama(const GgufExportOptions& options) {
   const std::string a = arch + ".";
   writer.set("general.architecture", Value::string(arch));
   writer.set("general.name", Value::string(fs::absolute(dir).lexically_normal().filename().string()));
-  writer.set("general.file_type", Value::u32(file_type(options.type)));
+  writer.set("general.file_type", Value::u32(file_type(options)));
   writer.set(a + "context_length", u32(ctx));
   writer.set(a + "embedding_length", u32(C));
   writer.set(a + "block_count", u32(L));
@@ -151,7 +151,7 @@ GgufExportResult export_gguf_hf_llama(const GgufExportOptions& options) {
   }
 
   const auto w = std::make_shared<FloatWeights>(dir);
-  GgufTensors tensors(writer, options.type, result);
+  GgufTensors tensors(writer, options, result);
   auto plain = [&](const std::string& name, std::vector<std::int64_t> shape) {
     return [w, name, shape] { return w->read(name, shape); };
   };
@@ -198,6 +198,7 @@ GgufExportResult export_gguf_hf_llama(const GgufExportOptions& options) {
     maybe(hf + "mlp.up_proj.bias", gg + "ffn_up.bias", {ff}, 0);
     maybe(hf + "mlp.down_proj.bias", gg + "ffn_down.bias", {C}, 0);
   }
+  tensors.finish();
   writer.write(options.out);
   return result;
 }

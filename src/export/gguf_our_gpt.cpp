@@ -24,7 +24,7 @@ GgufExportResult export_gguf_our_gpt(const GgufExportOptions& options) {
   // The run's name: runs/baby/model -> "baby".
   const auto name = c.dir.filename() == "model" ? c.dir.parent_path().filename() : c.dir.filename();
   writer.set("general.name", Value::string(name.string()));
-  writer.set("general.file_type", Value::u32(file_type(options.type)));
+  writer.set("general.file_type", Value::u32(file_type(options)));
   writer.set(a + "context_length", Value::u32(static_cast<std::uint32_t>(T)));
   writer.set(a + "embedding_length", Value::u32(static_cast<std::uint32_t>(C)));
   writer.set(a + "feed_forward_length", Value::u32(static_cast<std::uint32_t>(4 * C)));
@@ -43,7 +43,7 @@ GgufExportResult export_gguf_our_gpt(const GgufExportOptions& options) {
   if (c.eos_id < 0) result.notes.push_back("the model's tokenizer names no end-of-text id: llama.cpp will use its default");
   result.notes.push_back("llama.cpp's gpt2 uses the tanh GELU; ours is exact (erf): logits differ slightly");
 
-  GgufTensors tensors(writer, options.type, result);
+  GgufTensors tensors(writer, options, result);
   auto weight = [&](const std::string& ours, std::vector<std::int64_t> shape) {
     return [w, ours, shape] { return w->read(ours, shape); };
   };
@@ -74,6 +74,7 @@ GgufExportResult export_gguf_our_gpt(const GgufExportOptions& options) {
     linear(ours + "mlp.c_fc", theirs + "ffn_up", C, 4 * C);
     linear(ours + "mlp.c_proj", theirs + "ffn_down", 4 * C, C);
   }
+  tensors.finish();
   writer.write(options.out);
   return result;
 }

@@ -185,8 +185,11 @@ Reader::Reader(const fs::path& path) : path_(path) {
     t.offset = c.get<std::uint64_t>("tensor offset");
     if (t.offset % alignment_) c.fail(fmt::format("tensor '{}' offset {} is not aligned", t.name, t.offset));
     if (is_known_type(t.type)) {
-      const auto row = row_bytes(static_cast<TensorType>(t.type), t.ne[0]);
-      if (row == 0) c.fail(fmt::format("tensor '{}' rows of {} values cannot be Q8_0", t.name, t.ne[0]));
+      const auto type = static_cast<TensorType>(t.type);
+      const auto row = row_bytes(type, t.ne[0]);
+      if (row == 0)
+        c.fail(fmt::format("tensor '{}' has rows of {} values, not a whole number of {} blocks of {}", t.name,
+                           t.ne[0], type_name(type), infer::block_values(type)));
       t.bytes = row * (count / t.ne[0]);
     }
     for (const auto& other : tensors_)
@@ -211,8 +214,8 @@ const TensorInfo& Reader::tensor(const std::string& name) const {
 
 std::vector<std::uint8_t> Reader::read_bytes(const TensorInfo& tensor) {
   if (!is_known_type(tensor.type))
-    runtime_error("{}: tensor '{}' has ggml type {}, which lmforge does not read (F32, F16, Q8_0)", path_.string(),
-                  tensor.name, tensor.type);
+    runtime_error("{}: tensor '{}' has ggml type {}, which lmforge does not read (F32, F16, BF16, Q8_0, Q4_0, Q4_K, "
+                  "Q6_K)", path_.string(), tensor.name, tensor.type);
   std::vector<std::uint8_t> bytes(tensor.bytes);
   in_.clear();
   in_.seekg(static_cast<std::streamoff>(data_start_ + tensor.offset));

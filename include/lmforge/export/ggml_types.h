@@ -1,9 +1,8 @@
-// The element encodings of GGUF tensors that lmforge writes, as ggml defines them:
-//   F32   4-byte floats
-//   F16   IEEE half floats, rounded to nearest even (ggml's GGML_FP32_TO_FP16)
-//   Q8_0  blocks of 32 values: one F16 scale d = max|x| / 127 and 32 int8 q = round(x / d);
-//         x is restored as q * d (ggml's quantize_row_q8_0_ref / dequantize_row_q8_0)
-// Also the half and bfloat16 conversions the Hugging Face weight reader needs.
+// The element encodings of GGUF tensors, as the exporters and the GGUF reader see them. They are
+// the inference engine's weight types (infer/weight_type.h: F32, F16, BF16, Q8_0, Q4_0, Q4_K,
+// Q6_K, Q8_K with ggml's block layouts and numbers) under the names export has always used, so
+// there is one definition of every encoding and one quantiser (infer/quantize.h, bit for bit
+// ggml's reference C).
 #pragma once
 
 #include <cstdint>
@@ -11,28 +10,29 @@
 #include <string_view>
 #include <vector>
 
+#include "lmforge/infer/weight_type.h"
+
 namespace lmforge::gguf {
 
-// ggml_type numbers (ggml.h); only the ones we write and read back.
-enum class TensorType : std::uint32_t { F32 = 0, F16 = 1, Q8_0 = 8 };
+// ggml_type numbers (ggml.h) of the types lmforge reads and writes.
+using TensorType = infer::WeightType;
 
-inline constexpr std::size_t kQ8BlockValues = 32;   // values per Q8_0 block (QK8_0)
-inline constexpr std::size_t kQ8BlockBytes = 34;    // 2-byte F16 scale + 32 int8
+using infer::bf16_to_fp32;
+using infer::fp16_to_fp32;
+using infer::fp32_to_bf16;
+using infer::fp32_to_fp16;
+// "F32", "Q4_K", ...; "?" for anything else.
+using infer::type_name;
+// True for the types above (a reader must reject other numbers before using them).
+using infer::is_known_type;
+// Bytes of a row of `row_length` values; 0 when the row is not a whole number of blocks.
+using infer::row_bytes;
 
-// "F32", "F16", "Q8_0"; "?" for anything else.
-std::string_view type_name(TensorType type);
-// True for the three types above (a reader must reject other numbers before using them).
-bool is_known_type(std::uint32_t type);
-// Bytes of a row of `row_length` values (Q8_0: row_length must divide by 32; else 0).
-std::uint64_t row_bytes(TensorType type, std::uint64_t row_length);
-
-std::uint16_t fp32_to_fp16(float value);
-float fp16_to_fp32(std::uint16_t half);
-float bf16_to_fp32(std::uint16_t bf16);
-
-// Encodes values (whole rows) in `type`; Q8_0 needs values.size() % 32 == 0.
+// Encodes values (whole rows) in `type`; RuntimeError when values.size() is not a whole number
+// of blocks.
 std::vector<std::uint8_t> encode(std::span<const float> values, TensorType type);
-// Decodes `count` values of `type` from `bytes` (which must hold them).
+// Decodes `count` values of `type` from `bytes`; RuntimeError when bytes does not hold them or
+// count is not a whole number of blocks.
 std::vector<float> decode(std::span<const std::uint8_t> bytes, TensorType type, std::uint64_t count);
 
 }  // namespace lmforge::gguf

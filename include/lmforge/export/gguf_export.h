@@ -14,11 +14,13 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "lmforge/export/ggml_types.h"
+#include "lmforge/export/gguf_quantize.h"
 
 namespace lmforge::exporting {
 
@@ -28,6 +30,9 @@ struct GgufExportOptions {
   gguf::TensorType type = gguf::TensorType::F32;  // for 2-D weights
   bool id_tokens = false;                    // write "<|id|>" tokens even when the tokenizer is
                                              // expressible (token-exact comparisons with llama.cpp)
+  std::optional<QuantMix> mix;               // lmforge quantize: types as llama.cpp's quantiser
+                                             // picks them (gguf_quantize.h); `type` is then unused
+  int threads = 1;                           // encoding threads (0 = all cores)
 };
 
 struct GgufExportResult {

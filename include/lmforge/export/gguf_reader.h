@@ -5,9 +5,9 @@
 //   gguf::Reader file("model.gguf");
 //   file.metadata().at("general.architecture").text;            // "llama"
 //   const auto& t = file.tensor("token_embd.weight");           // ne, type, offset
-//   std::vector<float> values = file.read_floats(t);            // F32 / F16 / Q8_0 decoded
+//   std::vector<float> values = file.read_floats(t);            // any known type, decoded
 //
-// Tensor types other than F32, F16 and Q8_0 are listed (type number kept) but cannot be read.
+// Tensor types other than those of ggml_types.h are listed (type number kept) but cannot be read.
 #pragma once
 
 #include <cstdint>
@@ -45,7 +45,7 @@ class Reader {
   const std::vector<TensorInfo>& tensors() const { return tensors_; }
   // RuntimeError naming the file when there is no such tensor.
   const TensorInfo& tensor(const std::string& name) const;
-  // The tensor's raw bytes, and its values decoded to floats (F32, F16, Q8_0 only).
+  // The tensor's raw bytes, and its values decoded to floats (every type of ggml_types.h).
   std::vector<std::uint8_t> read_bytes(const TensorInfo& tensor);
   std::vector<float> read_floats(const TensorInfo& tensor);
 

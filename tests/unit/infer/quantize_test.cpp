@@ -263,7 +263,9 @@ TEST(WeightType, HalfConversionsMatchTheCpu) {
     const auto half = static_cast<std::uint16_t>(h);
     const float f = fp16_to_fp32(half);
     ASSERT_EQ(std::bit_cast<std::uint32_t>(f), std::bit_cast<std::uint32_t>(hardware_float(half))) << h;
-    if (!std::isnan(f)) ASSERT_EQ(fp32_to_fp16(f), half) << h;
+    if (!std::isnan(f)) {
+      ASSERT_EQ(fp32_to_fp16(f), half) << h;
+    }
   }
   std::mt19937 rng(5);
   for (int i = 0; i < 2000000; ++i) {
@@ -276,7 +278,9 @@ TEST(WeightType, HalfConversionsMatchTheCpu) {
 TEST(WeightType, BFloat16RoundsToNearestEvenAndKeepsNaNQuiet) {
   for (std::uint32_t h = 0; h < 65536; ++h) {
     const float f = bf16_to_fp32(static_cast<std::uint16_t>(h));
-    if (!std::isnan(f)) ASSERT_EQ(fp32_to_bf16(f), h);
+    if (!std::isnan(f)) {
+      ASSERT_EQ(fp32_to_bf16(f), h);
+    }
   }
   EXPECT_EQ(fp32_to_bf16(std::bit_cast<float>(0x3F808000u)), 0x3F80);  // tie, even below
   EXPECT_EQ(fp32_to_bf16(std::bit_cast<float>(0x3F818000u)), 0x3F82);  // tie, even above

@@ -98,6 +98,27 @@ void matvec(WeightType type, std::int64_t rows, std::int64_t cols, ThreadPool& p
               static_cast<long long>(cols), pool.size(), s * 1e6, bytes / s / 1e9);
 }
 
+// Prompt processing: a batch of 64 tokens through one matrix (in cache: compute-bound), GFLOP/s.
+void prefill(WeightType type, std::int64_t rows, std::int64_t cols, ThreadPool& pool, double budget) {
+  const std::size_t stride = row_bytes(type, cols);
+  if (stride == 0) return;
+  constexpr std::int64_t kBatch = 64;
+  std::vector<std::uint8_t> w(stride * rows);
+  std::vector<float> x(static_cast<std::size_t>(cols * kBatch));
+  std::mt19937 rng(2);
+  std::normal_distribution<float> normal(0.0f, 0.05f);
+  for (auto& v : x) v = normal(rng);
+  for (std::int64_t r = 0; r < rows; ++r) quantize_row(type, x.data() + (r % kBatch) * cols, w.data() + r * stride, cols);
+  std::vector<float> y(static_cast<std::size_t>(rows * kBatch));
+  MatmulScratch scratch;
+  const WeightTensor t{type, rows, cols, w.data(), stride};
+  const double s = time_per_step(budget, [&] { matmul(t, x.data(), kBatch, y.data(), pool, scratch); });
+  std::printf("%-5s %6lld x %-5lld batch %lld threads %d: %8.1f us  %6.1f GFLOP/s\n",
+              std::string(type_name(type)).c_str(), static_cast<long long>(rows),
+              static_cast<long long>(cols), static_cast<long long>(kBatch), pool.size(), s * 1e6,
+              2.0 * rows * cols * kBatch / s / 1e9);
+}
+
 // The cost of one empty region: what every matrix product of a decode step pays to dispatch.
 void dispatch(ThreadPool& pool, double budget) {
   const double s = time_per_step(budget, [&] { pool.run([](int, int) {}); });
@@ -118,6 +139,10 @@ int main(int argc, char** argv) {
       matvec(type, 4864, 896, pool, budget);
       matvec(type, 896, 4864, pool, budget);
       matvec(type, 151936, 896, pool, budget);
+    }
+    for (const WeightType type : {WeightType::F32, WeightType::F16, WeightType::Q8_0, WeightType::Q4_0,
+                                  WeightType::Q4_K, WeightType::Q6_K}) {
+      prefill(type, 896, 4864, pool, budget);
     }
   }
   return 0;

@@ -64,6 +64,7 @@ void for_row_chunks(ThreadPool& pool, std::int64_t rows, std::int64_t chunk, con
 // Float weights with a batch: sgemm per chunk of rows.
 void matmul_sgemm(const WeightTensor& w, const float* x, std::int64_t batch, float* y,
                   ThreadPool& pool, MatmulScratch& scratch, std::int64_t ldx, std::int64_t ldy) {
+  const ToFloatFn to_float = dot_kernels().of(w.type).to_float;
   const std::int64_t chunk = chunk_rows(w.rows, pool.size(), 64);
   const bool convert = w.type != WeightType::F32;
   if (convert) {
@@ -76,7 +77,7 @@ void matmul_sgemm(const WeightTensor& w, const float* x, std::int64_t batch, flo
     if (convert) {
       float* buf = scratch.floats.data() + thread * chunk * w.cols;
       for (std::int64_t r = r0; r < r1; ++r) {
-        dequantize_row(w.type, base + r * w.row_stride, buf + (r - r0) * w.cols, w.cols);
+        to_float(base + r * w.row_stride, buf + (r - r0) * w.cols, w.cols);
       }
       wf = buf;
       ldw = w.cols;

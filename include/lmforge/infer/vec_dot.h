@@ -41,11 +41,15 @@ using TileDotFn = void (*)(std::int64_t n, const void* w, std::size_t w_stride, 
                            const void* a, std::size_t a_stride, int tokens, float* y,
                            std::int64_t ldy);
 
+// A row of n weight values decoded to floats (F16 / BF16 rows before sgemm in a batch).
+using ToFloatFn = void (*)(const void* w, float* out, std::int64_t n);
+
 struct TypeDot {
   WeightType partner = WeightType::F32;
   QuantizeRowFn quantize = nullptr;
   VecDotFn vec_dot = nullptr;
   TileDotFn tile = nullptr;
+  ToFloatFn to_float = nullptr;  // the scalar dequantize_row for every type; F16C / shifts on x86
 };
 
 struct DotKernels {

@@ -140,22 +140,27 @@ void tile_by_dots(std::int64_t n, const void* w, std::size_t w_stride, int rows,
   }
 }
 
-template <VecDotFn Dot>
+template <WeightType Type>
+void to_float(const void* w, float* out, std::int64_t n) {
+  dequantize_row(Type, w, out, n);
+}
+
+template <WeightType Type, VecDotFn Dot>
 TypeDot type_dot(WeightType partner, QuantizeRowFn quantize) {
-  return TypeDot{partner, quantize, Dot, &tile_by_dots<Dot>};
+  return TypeDot{partner, quantize, Dot, &tile_by_dots<Dot>, &to_float<Type>};
 }
 
 }  // namespace
 
 void fill_scalar_dots(DotKernels& k) {
   k.level = CpuLevel::Scalar;
-  k.f32 = type_dot<dot_f32>(WeightType::F32, copy_f32);
-  k.f16 = type_dot<dot_f16>(WeightType::F32, copy_f32);
-  k.bf16 = type_dot<dot_bf16>(WeightType::F32, copy_f32);
-  k.q8_0 = type_dot<dot_q8_0>(WeightType::Q8_0, quantize_q8_0);
-  k.q4_0 = type_dot<dot_q4_0>(WeightType::Q8_0, quantize_q8_0);
-  k.q4_k = type_dot<dot_q4_k>(WeightType::Q8_K, quantize_q8_k);
-  k.q6_k = type_dot<dot_q6_k>(WeightType::Q8_K, quantize_q8_k);
+  k.f32 = type_dot<WeightType::F32, dot_f32>(WeightType::F32, copy_f32);
+  k.f16 = type_dot<WeightType::F16, dot_f16>(WeightType::F32, copy_f32);
+  k.bf16 = type_dot<WeightType::BF16, dot_bf16>(WeightType::F32, copy_f32);
+  k.q8_0 = type_dot<WeightType::Q8_0, dot_q8_0>(WeightType::Q8_0, quantize_q8_0);
+  k.q4_0 = type_dot<WeightType::Q4_0, dot_q4_0>(WeightType::Q8_0, quantize_q8_0);
+  k.q4_k = type_dot<WeightType::Q4_K, dot_q4_k>(WeightType::Q8_K, quantize_q8_k);
+  k.q6_k = type_dot<WeightType::Q6_K, dot_q6_k>(WeightType::Q8_K, quantize_q8_k);
 }
 
 }  // namespace lmforge::infer::detail

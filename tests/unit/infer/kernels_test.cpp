@@ -148,6 +148,20 @@ TEST_P(LevelTest, QuantisersWriteTheReferenceBytes) {
   }
 }
 
+TEST_P(LevelTest, ToFloatIsDequantizeRow) {
+  if (skipped()) GTEST_SKIP() << "CPU lacks " << cpu_level_name(static_cast<CpuLevel>(GetParam()));
+  const DotKernels& kernels = level_kernels();
+  std::mt19937 rng(11 + GetParam());
+  for (const WeightType type : kTypes) {
+    const std::int64_t n = lengths(type)[1];
+    const auto w = testing::random_row(rng, type, n);
+    std::vector<float> want(n), got(n, -1.0f);
+    dequantize_row(type, w.data(), want.data(), n);
+    kernels.of(type).to_float(w.data(), got.data(), n);
+    EXPECT_EQ(got, want) << type_name(type) << " level=" << cpu_level_name(kernels.level);
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(AllLevels, LevelTest, ::testing::Range(0, kCpuLevels),
                          [](const ::testing::TestParamInfo<int>& info) {
                            return std::string(cpu_level_name(static_cast<CpuLevel>(info.param)));

@@ -55,6 +55,9 @@ if [[ -x build/lmforge ]]; then
   build/lmforge export tests/fixtures/hf/llama --format gguf --type f16 -o "$tmp/l.gguf" -q 2>/dev/null &&
     head -c 16384 "$tmp/l.gguf" > "$build/corpus/gguf_fuzz/llama-f16"
 fi
+# GGUF tokenizer seeds: tokenizer-only files as llama.cpp's converter writes them.
+mkdir -p "$build/corpus/gguf_reader_fuzz"
+cp tests/fixtures/gguf_tokenizer/*.gguf "$build/corpus/gguf_reader_fuzz/" 2>/dev/null || true
 find tests/fixtures -name '*.safetensors' -size -64k 2>/dev/null | head -5 | while read -r f; do
   mkdir -p "$build/corpus/safetensors_fuzz"; head -c 65536 "$f" > "$build/corpus/safetensors_fuzz/$(basename "$f")"
 done

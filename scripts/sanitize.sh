@@ -6,11 +6,12 @@
 #        scripts/sanitize.sh parsers            the subset `.ci/run` runs: the stages that parse
 #                                               outside input (common: UTF-8, csv/tsv/jsonl records,
 #                                               safetensors; text: cleaning; tokenizer: .lmtok and
-#                                               SentencePiece .model, tokenizer.json) built alone,
-#                                               their tests
-# The server and the GGUF reader are sanitized by their fuzz targets (scripts/fuzz.sh:
-# serve_api_fuzz, http_server_fuzz, gguf_fuzz) and by the whole run (export_test passes under it;
-# its 14 files would double the CI subset's compile time).
+#                                               SentencePiece .model, tokenizer.json, GGUF
+#                                               vocabularies; export: the GGUF reader; infer: the
+#                                               native engine's loaders, quantisation and kernels)
+#                                               built alone, their tests
+# The server is sanitized by its fuzz targets (scripts/fuzz.sh: serve_api_fuzz, http_server_fuzz)
+# and by the whole run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1
@@ -24,7 +25,7 @@ configure() {  # build-dir extra-cmake-args...
 }
 if [[ "${1:-}" == parsers ]]; then
   build=${LMFORGE_SANITIZE_BUILD:-build-sanitize-parsers}
-  configure "$build" -DLMFORGE_ONLY_STAGES="common;text;tokenizer"
+  configure "$build" -DLMFORGE_ONLY_STAGES="common;text;export;infer;tokenizer"
   cd "$build"
   ctest --output-on-failure -j "$(nproc)" --timeout 900
   exit

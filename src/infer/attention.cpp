@@ -1,69 +1,140 @@
 #include "attention.h"
 
-#include <algorithm>
-#include <cmath>
-#include <limits>
+#include <cblas.h>
 
-#include "lmforge/infer/weight_type.h"
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+
+#include "vector_ops.h"
 
 namespace lmforge::infer {
 
 namespace {
 
-inline float dot(const float* a, const float* b, std::int64_t n) {
-  float s = 0;
-  for (std::int64_t i = 0; i < n; ++i) s += a[i] * b[i];
-  return s;
+// The keys a query at `pos` sees: first_key(pos) .. pos.
+std::int64_t first_key(const AttentionShape& s, std::int64_t pos) {
+  return s.window > 0 ? std::max<std::int64_t>(0, pos - s.window + 1) : 0;
 }
 
-// One head of one row; `buffer` holds the scores (and, for F16, one decoded row).
-void attend(const AttentionShape& s, const AttentionRow& row, std::int64_t head, const float* q, float* out,
-            std::vector<float>& buffer) {
-  const std::int64_t D = s.head_dim, kv = head / (s.heads / s.kv_heads), last = row.position;
-  const std::int64_t first = s.window > 0 ? std::max<std::int64_t>(0, last - s.window + 1) : 0;
-  const std::int64_t n = last - first + 1;
-  const bool half = row.cache->type() == KVType::F16;
-  buffer.resize(static_cast<std::size_t>(n + D));
+// One head of one query row (decoding): scores, softmax, weighted sum of the values.
+void attend_row(const AttentionShape& s, const KVCache& cache, std::int64_t pos, std::int64_t head, const float* q,
+                float* out, std::vector<float>& buffer) {
+  const VectorOps& ops = vector_ops();
+  const std::int64_t D = s.head_dim, kv = head / (s.heads / s.kv_heads), width = cache.width();
+  const std::int64_t first = first_key(s, pos), n = pos - first + 1;
+  if (static_cast<std::int64_t>(buffer.size()) < n) buffer.resize(static_cast<std::size_t>(n));
   float* scores = buffer.data();
-  float* decoded = buffer.data() + n;
-  auto vector_at = [&](const void* base) -> const float* {
-    if (!half) return static_cast<const float*>(base) + kv * D;
-    const auto* h = static_cast<const std::uint16_t*>(base) + kv * D;
-    for (std::int64_t i = 0; i < D; ++i) decoded[i] = fp16_to_fp32(h[i]);
-    return decoded;
-  };
   const float scale = 1.0f / std::sqrt(static_cast<float>(D));
-  float max = -std::numeric_limits<float>::infinity();
-  for (std::int64_t j = 0; j < n; ++j) {
-    scores[j] = dot(q, vector_at(row.cache->key(s.layer, first + j)), D) * scale;
-    max = std::max(max, scores[j]);
-  }
-  float sum = 0;
-  for (std::int64_t j = 0; j < n; ++j) sum += scores[j] = std::exp(scores[j] - max);
-  const float inv = 1.0f / sum;
   std::fill(out, out + D, 0.0f);
-  for (std::int64_t j = 0; j < n; ++j) {
-    const float w = scores[j] * inv;
-    const float* v = vector_at(row.cache->value(s.layer, first + j));
-    for (std::int64_t i = 0; i < D; ++i) out[i] += w * v[i];
+  if (cache.type() == KVType::F32) {
+    const float* k = static_cast<const float*>(cache.key(s.layer, first)) + kv * D;
+    const float* v = static_cast<const float*>(cache.value(s.layer, first)) + kv * D;
+    for (std::int64_t j = 0; j < n; ++j) scores[j] = ops.dot_f32(q, k + j * width, D) * scale;
+    const float inv = 1.0f / ops.exp_sum(scores, n, ops.max(scores, n));
+    for (std::int64_t j = 0; j < n; ++j) ops.axpy_f32(out, scores[j] * inv, v + j * width, D);
+  } else {
+    const auto* k = static_cast<const std::uint16_t*>(cache.key(s.layer, first)) + kv * D;
+    const auto* v = static_cast<const std::uint16_t*>(cache.value(s.layer, first)) + kv * D;
+    for (std::int64_t j = 0; j < n; ++j) scores[j] = ops.dot_f16(q, k + j * width, D) * scale;
+    const float inv = 1.0f / ops.exp_sum(scores, n, ops.max(scores, n));
+    for (std::int64_t j = 0; j < n; ++j) ops.axpy_f16(out, scores[j] * inv, v + j * width, D);
   }
+}
+
+// One head of a block of query rows [begin, end) of a prompt chunk: S = Q K^T (every key any
+// row of the block sees), masked softmax per row, out = S V.
+void attend_block(const AttentionShape& s, const AttentionItem& item, std::int64_t head, std::int64_t begin,
+                  std::int64_t end, const float* q, float* out, std::vector<float>& buffer) {
+  const VectorOps& ops = vector_ops();
+  const std::int64_t H = s.heads, D = s.head_dim, kv = head / (s.heads / s.kv_heads);
+  const KVCache& cache = *item.cache;
+  const std::int64_t width = cache.width();
+  const std::int64_t rows = end - begin, last = item.start + end - 1, first = first_key(s, item.start + begin);
+  const std::int64_t n = last - first + 1;
+  const bool half = cache.type() == KVType::F16;
+  const std::size_t need = static_cast<std::size_t>(rows * n + (half ? 2 * n * D : 0));
+  if (buffer.size() < need) buffer.resize(need);
+  float* scores = buffer.data();
+  const float *k, *v;
+  std::int64_t ld;
+  if (!half) {
+    k = static_cast<const float*>(cache.key(s.layer, first)) + kv * D;
+    v = static_cast<const float*>(cache.value(s.layer, first)) + kv * D;
+    ld = width;
+  } else {
+    float* kt = scores + rows * n;
+    float* vt = kt + n * D;
+    const auto* kh = static_cast<const std::uint16_t*>(cache.key(s.layer, first)) + kv * D;
+    const auto* vh = static_cast<const std::uint16_t*>(cache.value(s.layer, first)) + kv * D;
+    for (std::int64_t j = 0; j < n; ++j) {
+      ops.from_f16(kh + j * width, kt + j * D, D);
+      ops.from_f16(vh + j * width, vt + j * D, D);
+    }
+    k = kt;
+    v = vt;
+    ld = D;
+  }
+  const float* qb = q + ((item.first_row + begin) * H + head) * D;
+  float* ob = out + ((item.first_row + begin) * H + head) * D;
+  const float scale = 1.0f / std::sqrt(static_cast<float>(D));
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(rows), static_cast<int>(n),
+              static_cast<int>(D), scale, qb, static_cast<int>(H * D), k, static_cast<int>(ld), 0.0f, scores,
+              static_cast<int>(n));
+  for (std::int64_t i = 0; i < rows; ++i) {
+    const std::int64_t pos = item.start + begin + i;
+    const std::int64_t a = first_key(s, pos) - first, b = pos - first + 1;  // this row's keys: [a, b)
+    float* row = scores + i * n;
+    const float inv = 1.0f / ops.exp_sum(row + a, b - a, ops.max(row + a, b - a));
+    ops.scale(row + a, inv, b - a);
+    std::fill(row, row + a, 0.0f);
+    std::fill(row + b, row + n, 0.0f);
+  }
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(rows), static_cast<int>(D),
+              static_cast<int>(n), 1.0f, scores, static_cast<int>(n), v, static_cast<int>(ld), 0.0f, ob,
+              static_cast<int>(H * D));
 }
 
 }  // namespace
 
-void attention(const AttentionShape& shape, const std::vector<AttentionRow>& rows, const float* q, float* out,
-               ThreadPool& pool, std::vector<std::vector<float>>& scratch) {
+void attention(const AttentionShape& shape, std::span<const AttentionItem> items, const float* q, float* out,
+               ThreadPool& pool, AttentionScratch& scratch, bool blocked) {
   const std::int64_t H = shape.heads, D = shape.head_dim;
-  const auto units = static_cast<std::int64_t>(rows.size()) * H;
-  if (scratch.size() < static_cast<std::size_t>(pool.size())) scratch.resize(static_cast<std::size_t>(pool.size()));
-  auto work = [&](int thread, int threads) {
-    auto& buffer = scratch[static_cast<std::size_t>(thread)];
-    for (std::int64_t u = thread; u < units; u += threads) {
-      const std::int64_t r = u / H, h = u % H;
-      attend(shape, rows[static_cast<std::size_t>(r)], h, q + (r * H + h) * D, out + (r * H + h) * D, buffer);
+  auto& tasks = scratch.tasks;
+  tasks.clear();
+  for (std::size_t it = 0; it < items.size(); ++it) {
+    const auto& item = items[it];
+    const bool block = blocked && item.count >= kBlockedRows;
+    const std::int64_t step = block ? kQueryBlock : 1;
+    for (std::int64_t b = 0; b < item.count; b += step) {
+      const std::int64_t e = std::min(item.count, b + step);
+      const std::int64_t keys = item.start + e - first_key(shape, item.start + b);
+      for (std::int64_t h = 0; h < H; ++h)
+        tasks.push_back({static_cast<std::int64_t>(it), h, b, block ? e : -1, (e - b) * keys});
+    }
+  }
+  // Largest first, so the last tasks claimed are short and the threads finish together.
+  std::stable_sort(tasks.begin(), tasks.end(), [](const auto& a, const auto& b) { return a.cost > b.cost; });
+  if (scratch.threads.size() < static_cast<std::size_t>(pool.size()))
+    scratch.threads.resize(static_cast<std::size_t>(pool.size()));
+  const auto count = static_cast<std::int64_t>(tasks.size());
+  std::atomic<std::int64_t> next{0};
+  auto work = [&](int thread, int) {
+    auto& buffer = scratch.threads[static_cast<std::size_t>(thread)];
+    for (std::int64_t t = next.fetch_add(1, std::memory_order_relaxed); t < count;
+         t = next.fetch_add(1, std::memory_order_relaxed)) {
+      const auto& task = tasks[static_cast<std::size_t>(t)];
+      const auto& item = items[static_cast<std::size_t>(task.item)];
+      if (task.end < 0) {
+        const std::int64_t r = item.first_row + task.begin;
+        attend_row(shape, *item.cache, item.start + task.begin, task.head, q + (r * H + task.head) * D,
+                   out + (r * H + task.head) * D, buffer);
+      } else {
+        attend_block(shape, item, task.head, task.begin, task.end, q, out, buffer);
+      }
     }
   };
-  if (units == 1 || pool.size() == 1) work(0, 1);
+  if (count == 1 || pool.size() == 1) work(0, 1);
   else pool.run(work);
 }
 

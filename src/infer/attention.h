@@ -1,9 +1,17 @@
 // Causal self-attention of the batch's query rows over their sequences' caches (which already
-// hold the rows' own keys and values): each (row, head) is one unit of work, the units dealt
-// out to the pool's threads in turn, so a prompt's longer later rows spread evenly.
+// hold the rows' own keys and values). Two ways, by the number of rows an item brings:
+//  - a few rows (decoding): each (row, head) is one task, q . k over the cached keys, softmax,
+//    and the weighted sum of the values, with vector_ops' F32 / F16 loops;
+//  - a prompt chunk (>= kBlockedRows rows): each (head, block of up to kQueryBlock query rows)
+//    is one task of two matrix products (OpenBLAS sgemm, one thread each): the block's scores
+//    Q K^T over every key a row of the block sees, the causal / window mask applied in the
+//    softmax, then scores x V. An F16 cache's keys and values for the task are converted to
+//    floats first (D values per key, against 2 x block x D multiply-adds per key).
+// The tasks are claimed from an atomic counter, largest first, by the pool's threads.
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "kv_cache.h"
@@ -11,9 +19,14 @@
 
 namespace lmforge::infer {
 
-struct AttentionRow {
+inline constexpr std::int64_t kBlockedRows = 16;
+inline constexpr std::int64_t kQueryBlock = 64;
+
+// One batch item: `count` query rows at positions start .. start + count - 1, rows
+// first_row .. first_row + count - 1 of q and out.
+struct AttentionItem {
   const KVCache* cache = nullptr;
-  std::int64_t position = 0;  // the query's position: it sees keys 0..position (within the window)
+  std::int64_t start = 0, count = 0, first_row = 0;
 };
 
 struct AttentionShape {
@@ -21,8 +34,18 @@ struct AttentionShape {
   std::int64_t window = 0;  // sliding window (keys position - window + 1 .. position); 0 = all
 };
 
-// out[r] ([heads * head_dim]) = softmax(q[r] . K^T / sqrt(head_dim)) V for every row r.
-void attention(const AttentionShape& shape, const std::vector<AttentionRow>& rows, const float* q, float* out,
-               ThreadPool& pool, std::vector<std::vector<float>>& scratch);
+// Per-thread buffers (scores, converted F16 tiles) and the task list, kept between calls.
+struct AttentionScratch {
+  struct Task {
+    std::int64_t item, head, begin, end, cost;  // query rows [begin, end) of the item
+  };
+  std::vector<Task> tasks;
+  std::vector<std::vector<float>> threads;
+};
+
+// out[r] ([heads * head_dim]) = softmax(q[r] . K^T / sqrt(head_dim)) V for every row r; with
+// `blocked` false every item takes the per-row way (tests compare the two).
+void attention(const AttentionShape& shape, std::span<const AttentionItem> items, const float* q, float* out,
+               ThreadPool& pool, AttentionScratch& scratch, bool blocked = true);
 
 }  // namespace lmforge::infer

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "lmforge/infer/weight_type.h"
+#include "vector_ops.h"
 
 namespace lmforge::infer {
 
@@ -33,12 +33,9 @@ void KVCache::write(std::int64_t layer, std::int64_t pos, const float* k, const 
     std::memcpy(vd, v, static_cast<std::size_t>(width_) * 4);
     return;
   }
-  auto* kh = reinterpret_cast<std::uint16_t*>(kd);
-  auto* vh = reinterpret_cast<std::uint16_t*>(vd);
-  for (std::int64_t i = 0; i < width_; ++i) {
-    kh[i] = fp32_to_fp16(k[i]);
-    vh[i] = fp32_to_fp16(v[i]);
-  }
+  const VectorOps& ops = vector_ops();  // F16C: the bits of fp32_to_fp16
+  ops.to_f16(k, reinterpret_cast<std::uint16_t*>(kd), width_);
+  ops.to_f16(v, reinterpret_cast<std::uint16_t*>(vd), width_);
 }
 
 void KVCache::copy_from(const KVCache& src, std::int64_t length, std::int64_t limit) {

@@ -59,6 +59,16 @@ void rope_angles(const Rope& rope, std::int64_t pos, float* cos_out, float* sin_
   }
 }
 
+void RopeTable::ensure(const Rope& rope, std::int64_t positions) {
+  if (positions <= size_) return;
+  half_ = static_cast<std::int64_t>(rope.inv_freq.size());
+  const std::int64_t grown = std::max({positions, 2 * size_, std::int64_t{256}});
+  cos_.resize(static_cast<std::size_t>(grown * half_));
+  sin_.resize(static_cast<std::size_t>(grown * half_));
+  for (std::int64_t p = size_; p < grown; ++p) rope_angles(rope, p, cos_.data() + p * half_, sin_.data() + p * half_);
+  size_ = grown;
+}
+
 void apply_rope(RopeLayout layout, float* x, std::int64_t heads, std::int64_t dim, const float* cos, const float* sin) {
   const std::int64_t half = dim / 2;
   for (std::int64_t h = 0; h < heads; ++h) {

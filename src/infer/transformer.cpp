@@ -5,11 +5,13 @@
 #include <map>
 
 #include "attention.h"
+#include "forward_profile.h"
 #include "layer_ops.h"
 #include "kv_cache.h"
 #include "lmforge/common/error.h"
 #include "model_weights.h"
 #include "rope.h"
+#include "vector_ops.h"
 
 namespace lmforge::infer {
 
@@ -20,7 +22,11 @@ std::uint64_t matrix_bytes(const WeightTensor& w) { return static_cast<std::uint
 class Transformer final : public CausalModel {
  public:
   Transformer(ModelSpec spec, ModelWeights weights, const LoadOptions& options)
-      : spec_(std::move(spec)), w_(std::move(weights)), pool_(options.threads), kv_type_(options.kv_type) {
+      : spec_(std::move(spec)),
+        w_(std::move(weights)),
+        pool_(options.threads),
+        kv_type_(options.kv_type),
+        profile_(spec_.info.path.filename().string()) {
     auto& info = spec_.info;
     if (options.context < 0) usage_error("context must be >= 0, got {}", options.context);
     if (options.context > 0) {
@@ -85,7 +91,9 @@ class Transformer final : public CausalModel {
   }
   void linear(const Linear& p, const float* x, std::int64_t rows, float* y) {
     matmul(p.w, x, rows, y, pool_, scratch_);
-    add_bias(y, rows, p.bias);
+    profile_.lap(ForwardProfile::matmul, lap_);
+    add_bias(y, rows, p.bias, pool_);
+    profile_.lap(ForwardProfile::residual, lap_);
   }
 
   ModelSpec spec_;
@@ -96,8 +104,14 @@ class Transformer final : public CausalModel {
   std::map<SequenceId, KVCache> sequences_;
   SequenceId next_id_ = 0;
   // Activations of one step, reused (resizing down keeps the memory).
-  std::vector<float> x_, h_, q_, k_, v_, att_, f1_, f2_, cos_, sin_, rows_;
-  std::vector<std::vector<float>> attention_scratch_;
+  std::vector<float> x_, h_, q_, k_, v_, att_, f1_, f2_, rows_;
+  std::vector<std::int64_t> positions_;  // of each row of the step
+  std::vector<KVCache*> row_caches_;     // of each row of the step
+  std::vector<AttentionItem> items_;
+  AttentionScratch attention_scratch_;
+  RopeTable rope_table_;
+  ForwardProfile profile_;
+  ForwardProfile::Clock::time_point lap_;
 };
 
 void Transformer::forward(std::span<const BatchItem> batch, std::vector<float>& logits) {
@@ -126,31 +140,34 @@ void Transformer::forward(std::span<const BatchItem> batch, std::vector<float>& 
   for (std::size_t i = 0; i < batch.size(); ++i)
     caches[i]->reserve(caches[i]->length() + static_cast<std::int64_t>(batch[i].tokens.size()), info.context);
 
+  lap_ = profile_.now();
+  profile_.count(T);
   // Rows of the batch: their cache and position; the embedding (and learned position) of each.
-  std::vector<AttentionRow> rows;
-  std::vector<KVCache*> row_caches;  // rows[r].cache, writable
-  rows.reserve(static_cast<std::size_t>(T));
+  positions_.clear();
+  row_caches_.clear();
+  items_.clear();
   x_.resize(static_cast<std::size_t>(T * C));
   h_.resize(static_cast<std::size_t>(T * C));
-  for (std::size_t i = 0; i < batch.size(); ++i)
-    for (std::size_t t = 0; t < batch[i].tokens.size(); ++t) {
-      const auto r = static_cast<std::int64_t>(rows.size());
-      const std::int64_t pos = caches[i]->length() + static_cast<std::int64_t>(t);
-      dequantize_row(w_.embed, batch[i].tokens[t], x_.data() + r * C);
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    const auto n = static_cast<std::int64_t>(batch[i].tokens.size());
+    items_.push_back({caches[i], caches[i]->length(), n, static_cast<std::int64_t>(positions_.size())});
+    for (std::int64_t t = 0; t < n; ++t) {
+      const auto r = static_cast<std::int64_t>(positions_.size());
+      const std::int64_t pos = caches[i]->length() + t;
+      dequantize_row(w_.embed, batch[i].tokens[static_cast<std::size_t>(t)], x_.data() + r * C);
       if (w_.positions.rows > 0) {
         dequantize_row(w_.positions, pos, h_.data());
-        add_into(x_.data() + r * C, h_.data(), C);
+        vector_ops().add(x_.data() + r * C, h_.data(), C);
       }
-      rows.push_back({caches[i], pos});
-      row_caches.push_back(caches[i]);
+      positions_.push_back(pos);
+      row_caches_.push_back(caches[i]);
     }
+  }
   const bool rotary = spec_.rope.layout != RopeLayout::none;
-  const std::int64_t half = D / 2;
   if (rotary) {
-    cos_.resize(static_cast<std::size_t>(T * half));
-    sin_.resize(static_cast<std::size_t>(T * half));
-    for (std::int64_t r = 0; r < T; ++r)
-      rope_angles(spec_.rope, rows[static_cast<std::size_t>(r)].position, cos_.data() + r * half, sin_.data() + r * half);
+    std::int64_t longest = 0;
+    for (std::int64_t p : positions_) longest = std::max(longest, p + 1);
+    rope_table_.ensure(spec_.rope, longest);
   }
 
   q_.resize(static_cast<std::size_t>(T * H * D));
@@ -160,35 +177,48 @@ void Transformer::forward(std::span<const BatchItem> batch, std::vector<float>& 
   const std::int64_t ff = info.n_ff;
   f1_.resize(static_cast<std::size_t>(T * ff));
   f2_.resize(static_cast<std::size_t>(T * ff));
+  profile_.lap(ForwardProfile::other, lap_);
   for (std::int64_t layer = 0; layer < info.n_layer; ++layer) {
     const auto& l = w_.layers[static_cast<std::size_t>(layer)];
-    norm_rows(spec_.norm, l.attn_norm, spec_.norm_eps, x_.data(), h_.data(), T, C);
+    norm_rows(spec_.norm, l.attn_norm, spec_.norm_eps, x_.data(), h_.data(), T, C, pool_);
+    profile_.lap(ForwardProfile::norm, lap_);
     linear(l.q, h_.data(), T, q_.data());
     linear(l.k, h_.data(), T, k_.data());
     linear(l.v, h_.data(), T, v_.data());
-    for (std::int64_t r = 0; r < T; ++r) {
-      const auto& row = rows[static_cast<std::size_t>(r)];
-      if (rotary) {
-        apply_rope(spec_.rope.layout, q_.data() + r * H * D, H, D, cos_.data() + r * half, sin_.data() + r * half);
-        apply_rope(spec_.rope.layout, k_.data() + r * Hkv * D, Hkv, D, cos_.data() + r * half, sin_.data() + r * half);
+    split_work(T, (H + Hkv) * D, pool_, [&](std::int64_t begin, std::int64_t end) {
+      for (std::int64_t r = begin; r < end; ++r) {
+        const std::int64_t pos = positions_[static_cast<std::size_t>(r)];
+        if (rotary) {
+          const float* cos = rope_table_.cos(pos);
+          const float* sin = rope_table_.sin(pos);
+          apply_rope(spec_.rope.layout, q_.data() + r * H * D, H, D, cos, sin);
+          apply_rope(spec_.rope.layout, k_.data() + r * Hkv * D, Hkv, D, cos, sin);
+        }
+        row_caches_[static_cast<std::size_t>(r)]->write(layer, pos, k_.data() + r * Hkv * D, v_.data() + r * Hkv * D);
       }
-      row_caches[static_cast<std::size_t>(r)]->write(layer, row.position, k_.data() + r * Hkv * D, v_.data() + r * Hkv * D);
-    }
-    attention({layer, H, Hkv, D, spec_.sliding_window}, rows, q_.data(), att_.data(), pool_, attention_scratch_);
+    });
+    profile_.lap(ForwardProfile::rope_kv, lap_);
+    attention({layer, H, Hkv, D, spec_.sliding_window}, items_, q_.data(), att_.data(), pool_, attention_scratch_);
+    profile_.lap(ForwardProfile::attention, lap_);
     linear(l.o, att_.data(), T, h_.data());
-    add_into(x_.data(), h_.data(), T * C);
+    add_into(x_.data(), h_.data(), T * C, pool_);
+    profile_.lap(ForwardProfile::residual, lap_);
 
-    norm_rows(spec_.norm, l.ffn_norm, spec_.norm_eps, x_.data(), h_.data(), T, C);
+    norm_rows(spec_.norm, l.ffn_norm, spec_.norm_eps, x_.data(), h_.data(), T, C, pool_);
+    profile_.lap(ForwardProfile::norm, lap_);
     linear(l.up, h_.data(), T, f1_.data());
     if (spec_.activation == Activation::silu_gated) {
       linear(l.gate, h_.data(), T, f2_.data());
       silu_mul(f2_.data(), f1_.data(), T * ff, pool_);
+      profile_.lap(ForwardProfile::activation, lap_);
       linear(l.down, f2_.data(), T, h_.data());
     } else {
       gelu(f1_.data(), T * ff, spec_.activation == Activation::gelu_tanh, pool_);
+      profile_.lap(ForwardProfile::activation, lap_);
       linear(l.down, f1_.data(), T, h_.data());
     }
-    add_into(x_.data(), h_.data(), T * C);
+    add_into(x_.data(), h_.data(), T * C, pool_);
+    profile_.lap(ForwardProfile::residual, lap_);
   }
   for (std::size_t i = 0; i < batch.size(); ++i)
     caches[i]->set_length(caches[i]->length() + static_cast<std::int64_t>(batch[i].tokens.size()));
@@ -204,9 +234,11 @@ void Transformer::forward(std::span<const BatchItem> batch, std::vector<float>& 
     r += n;
   }
   h_.resize(static_cast<std::size_t>(std::max(T, out_rows) * C));
-  norm_rows(spec_.norm, w_.final_norm, spec_.norm_eps, rows_.data(), h_.data(), out_rows, C);
+  norm_rows(spec_.norm, w_.final_norm, spec_.norm_eps, rows_.data(), h_.data(), out_rows, C, pool_);
+  profile_.lap(ForwardProfile::norm, lap_);
   logits.resize(static_cast<std::size_t>(out_rows * V));
   matmul(w_.head, h_.data(), out_rows, logits.data(), pool_, scratch_);
+  profile_.lap(ForwardProfile::matmul, lap_);
 }
 
 }  // namespace

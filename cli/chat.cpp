@@ -37,7 +37,7 @@ struct ChatArgs {
   std::string history_file;
   std::string chat_template;
   bool print_prompt_ids = false;
-  int threads = 0;
+  lmforge::cli::EngineFlags engine;
   lmforge::cli::GenerationFlags flags;
 };
 
@@ -90,7 +90,7 @@ void set_param(nlohmann::json& params, const std::string& assignment) {
 void run_chat(const ChatArgs& a) {
   if (a.flags.temperature < 0) lmforge::usage_error("--temperature must be >= 0 (0 = greedy), got {}", a.flags.temperature);
   if (!(a.flags.top_p > 0 && a.flags.top_p <= 1)) lmforge::usage_error("--top-p must be in (0, 1] (1 = disabled), got {}", a.flags.top_p);
-  lmforge::cli::GenerateClient client(a.model, a.threads);
+  lmforge::cli::GenerateClient client(a.model, a.engine);
   const auto info = client.describe();
   if (info["model_type"] == "seq2seq") lmforge::usage_error("chat needs a decoder (GPT) model; {} is seq2seq", a.model);
   const auto chat_template =
@@ -198,9 +198,7 @@ void add_chat_command(CLI::App& root) {
                   "object {\"system\", \"user\", \"assistant\", \"generation_prompt\", \"stop\"}; default: the model's");
   cmd->add_flag("--print-prompt-ids", args->print_prompt_ids, "Print the token ids of each prompt fed to the model on stderr");
   args->flags.add_to(cmd, /*seq2seq_options=*/false);
-  cmd->add_option("--threads", args->threads, "libtorch compute threads; 0 = all cores")
-      ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+  args->engine.add_to(cmd);
   cmd->callback([args] { run_chat(*args); });
 }
 

@@ -1,6 +1,7 @@
-// `lmforge generate MODEL --prompt ... [parameters]`: text from a trained model (GPT or
-// seq2seq), streamed to stdout; or JSON lines in, JSON lines out (--input / --output).
-// A thin layer over lmforge/generate/session.h, reached through lmforge_nn.so.
+// `lmforge generate MODEL --prompt ... [parameters]`: text from a decoder-only model (our GPT,
+// a Hugging Face or LoRA adapter directory, a .gguf file) on the native engine, or a seq2seq
+// model on libtorch, streamed to stdout; or JSON lines in, JSON lines out (--input / --output).
+// A thin layer over cli/generate_client.h (requests: lmforge/infer/generation_request.h).
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -24,8 +25,8 @@ struct GenerateArgs {
   std::string output = "-";
   bool print_ids = false;
   bool json = false;
-  int threads = 0;
   bool quiet = false;
+  lmforge::cli::EngineFlags engine;
   lmforge::cli::GenerationFlags flags;
 };
 
@@ -51,8 +52,11 @@ void report_timing(const nlohmann::json& r, bool quiet) {
   if (quiet) return;
   std::string reasons;
   for (const auto& s : r["samples"]) reasons += (reasons.empty() ? "" : ",") + s["finish_reason"].get<std::string>();
-  fmt::print(stderr, "generate: prompt {} tokens in {:.1f} ms; {} tokens in {:.1f} ms ({:.1f} tokens/s); finish: {}\n",
-             r["prompt_tokens"].get<long long>(), r["prompt_ms"].get<double>(), r["generated_tokens"].get<long long>(),
+  fmt::print(stderr,
+             "generate: prompt {} tokens in {:.1f} ms ({:.1f} tokens/s); {} tokens in {:.1f} ms ({:.1f} tokens/s); "
+             "finish: {}\n",
+             r["prompt_tokens"].get<long long>(), r["prompt_ms"].get<double>(),
+             r.value("prompt_tokens_per_second", 0.0), r["generated_tokens"].get<long long>(),
              r["generate_ms"].get<double>(), r["tokens_per_second"].get<double>(), reasons);
 }
 
@@ -100,8 +104,9 @@ void run_batch(lmforge::cli::GenerateClient& client, const GenerateArgs& a) {
     row["finish_reason"] = first["finish_reason"];
     if (result["samples"].size() > 1) row["samples"] = result["samples"];
     else if (first.contains("attention")) row["attention"] = first["attention"];
-    for (const char* k : {"prompt_tokens", "prompt_ms", "generated_tokens", "generate_ms", "tokens_per_second", "seed"})
-      row[k] = result[k];
+    for (const char* k : {"prompt_tokens", "prompt_ms", "prompt_tokens_per_second", "generated_tokens", "generate_ms",
+                          "tokens_per_second", "seed"})
+      if (result.contains(k)) row[k] = result[k];
     out.stream() << row.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
     ++done;
   }
@@ -116,7 +121,7 @@ void run_generate(const GenerateArgs& a) {
   // Parameter errors before the (slow) model load.
   if (a.flags.temperature < 0) lmforge::usage_error("--temperature must be >= 0 (0 = greedy), got {}", a.flags.temperature);
   if (!(a.flags.top_p > 0 && a.flags.top_p <= 1)) lmforge::usage_error("--top-p must be in (0, 1] (1 = disabled), got {}", a.flags.top_p);
-  lmforge::cli::GenerateClient client(a.model, a.threads);
+  lmforge::cli::GenerateClient client(a.model, a.engine);
   if (!a.input.empty()) return run_batch(client, a);
 
   auto request = a.flags.to_request();
@@ -159,22 +164,26 @@ void run_generate(const GenerateArgs& a) {
 void add_generate_command(CLI::App& root) {
   auto args = std::make_shared<GenerateArgs>();
   auto* cmd = root.add_subcommand(
-      "generate", "Generate text with a trained model (GPT or seq2seq): streamed, or JSON lines in and out");
-  cmd->add_option("model", args->model, "Model directory (config.json + model.safetensors; a Hugging Face directory; a LoRA adapter directory from `lmforge finetune` or PEFT, run on its base) or the run directory of `lmforge train` / `lmforge finetune`")
+      "generate", "Generate text with a model (decoder-only on the native engine, seq2seq on libtorch): streamed, or "
+                  "JSON lines in and out");
+  cmd->add_option("model", args->model,
+                  "A .gguf file (llama, qwen2, gpt2; F32/F16/BF16/Q8_0/Q4_0/Q4_K/Q6_K), a Hugging Face directory "
+                  "(gpt2, llama, mistral, qwen2), a LoRA adapter directory (from `lmforge finetune` or PEFT, merged "
+                  "into its base), or a model / run directory of `lmforge train` / `lmforge finetune`")
       ->required();
   cmd->add_option("-p,--prompt", args->prompt, "The prompt (read from stdin when neither this nor --prompt-ids is given)");
   cmd->add_option("--prompt-ids", args->prompt_ids, "The prompt as token ids, e.g. \"1 5 9\" (token-exact checks)");
   cmd->add_flag("--print-ids", args->print_ids, "Print the generated token ids (one line per sample) instead of the text");
-  cmd->add_flag("--json", args->json, "Print the whole result as JSON (text, tokens, finish reason, timing)");
+  cmd->add_flag("--json", args->json,
+                "Print the whole result as JSON (samples: text, tokens, finish reason, logprob; prompt_tokens, "
+                "prompt_tokens_per_second, generated_tokens, tokens_per_second, seed)");
   cmd->add_option("-i,--input", args->input,
                   "Batched mode: JSON lines, each {\"prompt\": ...} or {\"prompt_ids\": [...]} with optional parameters "
                   "(max_new_tokens, temperature, top_k, top_p, min_p, stop, seed, n, beam_size, ...) and an \"id\"");
   cmd->add_option("-o,--output", args->output, "Batched mode: JSON lines out (text, tokens, finish_reason, timing)")
       ->capture_default_str();
   args->flags.add_to(cmd, /*seq2seq_options=*/true);
-  cmd->add_option("--threads", args->threads, "libtorch compute threads; 0 = all cores")
-      ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+  args->engine.add_to(cmd);
   cmd->add_flag("-q,--quiet", args->quiet, "No timing line on stderr");
   cmd->callback([args] { run_generate(*args); });
 }

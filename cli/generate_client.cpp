@@ -1,6 +1,14 @@
 #include "generate_client.h"
 
+#include <sched.h>
+
+#include <algorithm>
 #include <cstdlib>
+#include <fstream>
+#include <set>
+#include <thread>
+
+#include <fmt/format.h>
 
 #include "lmforge/common/error.h"
 #include "lmforge/generate/nn_module.h"
@@ -28,8 +36,9 @@ void GenerationFlags::add_to(CLI::App* cmd, bool seq2seq) {
   cmd->add_option("--stop", stop, "Stop at this string (not printed); repeatable");
   cmd->add_option("--seed", seed, "Sampling seed (same seed, same output); -1 = random")->capture_default_str();
   cmd->add_option("-n,--num-samples", n, "Samples per prompt (GPT)")->capture_default_str()->check(CLI::PositiveNumber);
-  cmd->add_flag("--no-kv-cache", no_kv_cache,
-                "GPT: recompute the whole context for every token (benchmarks; same output, slower)");
+  cmd->add_flag("--no-kv-cache", no_kv_cache, "Ignored (kept for old scripts): the engine always uses its KV cache");
+  cmd->add_flag("--ignore-eos", ignore_eos,
+                "Keep generating past the end-of-sequence token up to --max-new-tokens (benchmarks, as llama-bench)");
   if (seq2seq) {
     seq2seq_options_.push_back(cmd->add_option("--beam-size", beam_size, "Seq2seq: beam search width; 1 = greedy/sampling")
                                    ->capture_default_str());
@@ -57,7 +66,7 @@ nlohmann::json GenerationFlags::to_request() const {
                    {"seed", seed}};
   if (!stop.empty()) j["stop"] = stop;
   if (n != 1) j["n"] = n;
-  if (no_kv_cache) j["use_kv_cache"] = false;
+  if (ignore_eos) j["ignore_eos"] = true;
   bool any_seq2seq = false;
   for (auto* o : seq2seq_options_) any_seq2seq |= o->count() > 0;
   if (any_seq2seq) {
@@ -68,6 +77,52 @@ nlohmann::json GenerationFlags::to_request() const {
     j["sample"] = sample;
   }
   return j;
+}
+
+void EngineFlags::add_to(CLI::App* cmd, const std::string& threads_help) {
+  cmd->add_option("--threads", threads,
+                  threads_help.empty()
+                      ? fmt::format("Decoding threads; 0 = the physical cores, at most 4 (here: {})", default_threads())
+                      : threads_help)
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--ctx-size", ctx_size, "Positions per sequence (prompt + output); 0 = the model's trained context")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--kv-type", kv_type, "KV cache element type: f32, or f16 (half the memory)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"f32", "f16"}));
+}
+
+infer::LoadOptions EngineFlags::load_options() const {
+  infer::LoadOptions o;
+  o.threads = threads > 0 ? threads : default_threads();
+  o.context = ctx_size;
+  o.kv_type = kv_type == "f16" ? infer::KVType::F16 : infer::KVType::F32;
+  return o;
+}
+
+int default_threads() {
+  // Physical cores = distinct (package, core) pairs among the CPUs this process may use.
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  int cores = 0;
+  if (sched_getaffinity(0, sizeof set, &set) == 0) {
+    std::set<std::pair<std::string, std::string>> physical;
+    int cpus = 0;
+    for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+      if (!CPU_ISSET(cpu, &set)) continue;
+      ++cpus;
+      const std::string dir = fmt::format("/sys/devices/system/cpu/cpu{}/topology/", cpu);
+      std::ifstream package(dir + "physical_package_id"), core(dir + "core_id");
+      std::string p, c;
+      if (!(package >> p) || !(core >> c)) p = "cpu", c = std::to_string(cpu);  // no topology: count CPUs
+      physical.insert({p, c});
+    }
+    cores = std::min(cpus, static_cast<int>(physical.size()));
+  }
+  if (cores <= 0) cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  return std::clamp(cores, 1, 4);
 }
 
 namespace {
@@ -84,7 +139,15 @@ int forward_text(void* user, int sample, const char* text, std::size_t size) {
 
 }  // namespace
 
-GenerateClient::GenerateClient(const std::string& model_dir, int threads) {
+GenerateClient::GenerateClient(const std::string& model, int threads)
+    : GenerateClient(model, EngineFlags{threads, 0, "f32"}) {}
+
+GenerateClient::GenerateClient(const std::string& model_dir, const EngineFlags& engine) {
+  if (infer::is_causal_model(model_dir)) {
+    generator_ = std::make_unique<infer::Generator>(model_dir, engine.load_options());
+    return;
+  }
+  const int threads = engine.threads;
   char error[2048] = {0};
   int code = 0;
   session_ = symbol<LmforgeGenerateOpenFn>(LMFORGE_GENERATE_OPEN_SYMBOL)(model_dir.c_str(), threads, &code, error,
@@ -97,6 +160,7 @@ GenerateClient::~GenerateClient() {
 }
 
 nlohmann::json GenerateClient::run(const nlohmann::json& request, const TextCallback& on_text) {
+  if (generator_) return generator_->run(infer::GenerationRequest::from_json(request), on_text).to_json();
   char error[2048] = {0};
   char* result = nullptr;
   const std::string text = request.dump();
@@ -110,6 +174,7 @@ nlohmann::json GenerateClient::run(const nlohmann::json& request, const TextCall
 }
 
 nlohmann::json GenerateClient::describe() {
+  if (generator_) return generator_->describe();
   char* text = symbol<LmforgeGenerateDescribeFn>(LMFORGE_GENERATE_DESCRIBE_SYMBOL)(session_);
   auto out = nlohmann::json::parse(text);
   std::free(text);

@@ -1,5 +1,9 @@
-// What `lmforge generate` and `lmforge chat` share: the generation options (declared once,
-// with help text and defaults) and a client for a model session in lmforge_nn.so.
+// What `lmforge generate`, `chat`, `write`, `ideas` and `serve` share: the generation options
+// (declared once, with help text and defaults), the engine options (--threads, --ctx-size,
+// --kv-type), and a client that runs a loaded model: the native engine (lmforge/infer, no
+// libtorch) for every decoder-only model infer::is_causal_model accepts (run and model
+// directories, Hugging Face and LoRA adapter directories, .gguf files), and the model session
+// in lmforge_nn.so (libtorch) for seq2seq models.
 #pragma once
 
 #include <functional>
@@ -10,6 +14,8 @@
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
+
+#include "lmforge/infer/generator.h"
 
 namespace lmforge::cli {
 
@@ -31,6 +37,7 @@ struct GenerationFlags {
   bool return_attention = false;
   bool sample = false;
   bool no_kv_cache = false;
+  bool ignore_eos = false;
 
   void add_to(CLI::App* cmd, bool seq2seq_options);
   // The request keys (lmforge/generate/session.h); seq2seq keys only when given on the line.
@@ -40,10 +47,28 @@ struct GenerationFlags {
   std::vector<CLI::Option*> seq2seq_options_;
 };
 
-// A model loaded in the libtorch module.
+// --threads, --ctx-size, --kv-type.
+struct EngineFlags {
+  int threads = 0;               // 0 = default_threads()
+  std::int64_t ctx_size = 0;     // 0 = the model's trained context
+  std::string kv_type = "f32";
+
+  // threads_help: what the option says (serve divides the default among its slots).
+  void add_to(CLI::App* cmd, const std::string& threads_help = {});
+  infer::LoadOptions load_options() const;  // threads resolved
+};
+
+// The default --threads: the physical cores this process may run on, at most 4. A second
+// hardware thread of a core adds nothing to decoding (memory-bound), and more threads than
+// free cores make every token wait for the slowest (on a busy machine all-cores decoding was
+// 5x slower than one thread: issue 21).
+int default_threads();
+
+// A model loaded in the engine, or in the libtorch module (seq2seq).
 class GenerateClient {
  public:
-  GenerateClient(const std::string& model_dir, int threads);
+  GenerateClient(const std::string& model, const EngineFlags& engine);
+  GenerateClient(const std::string& model, int threads);
   ~GenerateClient();
   GenerateClient(const GenerateClient&) = delete;
   GenerateClient& operator=(const GenerateClient&) = delete;
@@ -52,8 +77,11 @@ class GenerateClient {
   // UsageError / RuntimeError with the module's message on failure.
   nlohmann::json run(const nlohmann::json& request, const TextCallback& on_text = {});
   nlohmann::json describe();
+  // The native engine's generator; null for a seq2seq model (run on libtorch).
+  infer::Generator* generator() { return generator_.get(); }
 
  private:
+  std::unique_ptr<infer::Generator> generator_;
   void* session_ = nullptr;
 };
 

@@ -29,12 +29,13 @@ extern "C" void on_stop_signal(int signal) {
   (void)!write(stop_pipe[1], &c, 1);  // async-signal-safe
 }
 
-// The model session of lmforge_nn.so as the server's TextGenerator; chat_template: the user's
-// --chat-template (a style name or our JSON object), empty for the model's own.
+// The loaded model (native engine, or lmforge_nn.so for seq2seq) as the server's TextGenerator;
+// chat_template: the user's --chat-template (a style name or our JSON object), empty for the
+// model's own.
 class ModuleGenerator : public serve::TextGenerator {
  public:
-  ModuleGenerator(const std::string& dir, int threads, std::string chat_template)
-      : client_(dir, threads), chat_template_(std::move(chat_template)) {}
+  ModuleGenerator(const std::string& dir, const EngineFlags& engine, std::string chat_template)
+      : client_(dir, engine), chat_template_(std::move(chat_template)) {}
   nlohmann::json run(const nlohmann::json& request, const TextCallback& on_text) override {
     return client_.run(request, on_text);
   }
@@ -53,7 +54,7 @@ struct ServeCommand {
   std::string model, classifier, faq, vectors, policy, web_dir, api_key, api_key_file, model_name, chat_template;
   std::string faq_encoder, encoder;
   serve::ServeOptions options;
-  int threads = 0;
+  EngineFlags engine;
   bool no_web = false;
   bool quiet = false;
 
@@ -61,8 +62,8 @@ struct ServeCommand {
     auto* cmd = root.add_subcommand(
         "serve", "OpenAI-compatible HTTP server (completions, chat, embeddings; streaming) with classify, "
                  "moderate, FAQ and analyze endpoints and a web playground at /");
-    cmd->add_option("-m,--model", model, "GPT model directory (`lmforge train` run directory, or a Hugging Face directory) for "
-                                         "/v1/completions and /v1/chat/completions");
+    cmd->add_option("-m,--model", model, "Decoder model for /v1/completions and /v1/chat/completions: a .gguf file, a "
+                                         "Hugging Face or LoRA adapter directory, or an `lmforge train` run directory");
     cmd->add_option("--chat-template", chat_template,
                     "Prompt format for /v1/chat/completions instead of the model's: a style (chatml, llama3, llama2, "
                     "mistral, gemma) or a JSON object {\"system\", \"user\", \"assistant\", \"generation_prompt\", \"stop\"}");
@@ -90,9 +91,10 @@ struct ServeCommand {
     cmd->add_option("--queue", options.queue, "Generation requests waiting for a slot; beyond that: 429 + Retry-After")
         ->capture_default_str()
         ->check(CLI::Range(0, 4096));
-    cmd->add_option("--threads", threads, "libtorch compute threads; 0 = the cores divided by --slots (at least 1)")
-        ->capture_default_str()
-        ->check(CLI::NonNegativeNumber);
+    engine.add_to(cmd, fmt::format("Decoding threads, shared by the slots (the engine runs one forward pass at a time); "
+                                   "0 = the physical cores, at most 4 (here: {}); a seq2seq model on libtorch: the "
+                                   "cores divided by --slots",
+                                   default_threads()));
     cmd->add_option("--max-tokens", options.limits.max_tokens, "The most tokens one request may ask for (more: 400)")
         ->capture_default_str()
         ->check(CLI::PositiveNumber);
@@ -150,8 +152,9 @@ struct ServeCommand {
     std::unique_ptr<ModuleGenerator> generator;
     if (!model.empty()) {
       const int cores = std::max(1u, std::thread::hardware_concurrency());
-      generator = std::make_unique<ModuleGenerator>(model, threads > 0 ? threads : std::max(1, cores / options.slots),
-                                                    chat_template);
+      auto e = engine;
+      if (e.threads == 0 && !infer::is_causal_model(model)) e.threads = std::max(1, cores / options.slots);
+      generator = std::make_unique<ModuleGenerator>(model, e, chat_template);
       if (model_name.empty()) {
         model_name = std::filesystem::path(model).lexically_normal().filename().string();
         if (model_name.empty()) model_name = std::filesystem::path(model).lexically_normal().parent_path().filename().string();

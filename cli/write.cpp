@@ -1,7 +1,7 @@
 // `lmforge write MODEL --control 好评 --prompt 味道 -n 8` and `lmforge ideas MODEL --prompt ...`:
 // many samples from a GPT trained with control prefixes (`write prepare`), reranked by model
 // likelihood and novelty (write) or clustered into distinct directions (ideas).
-// Generation runs in lmforge_nn.so through GenerateClient; the choosing is lmforge/write.
+// Generation runs on the native engine through GenerateClient; the choosing is lmforge/write.
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -35,19 +35,20 @@ std::string one_line(std::string s) {
 struct PromptArgs {
   std::string model, prompt, control, controls_path, template_path;
   std::vector<std::string> slots;
-  int threads = 0;
+  EngineFlags engine;
   bool json = false, quiet = false;
   GenerationFlags flags;
 
   void add_to(CLI::App* cmd, const std::string& samples_help, int default_samples) {
-    cmd->add_option("model", model, "Model directory (a GPT from `lmforge train`)");
+    cmd->add_option("model", model, "A decoder-only model: a GPT from `lmforge train`, a Hugging Face or LoRA "
+                                    "adapter directory, or a .gguf file");
     cmd->add_option("-p,--prompt", prompt, "Text the output starts with (after the control prefix)");
     cmd->add_option("-c,--control", control, "Control value (e.g. 好评): the prefix the model was trained with");
     cmd->add_option("--controls", controls_path,
                     "controls.json from `write prepare` (default: MODEL/controls.json): format and known controls");
     cmd->add_option("-t,--template", template_path, "Prompt template (TOML, see templates/): builds control and prompt");
     cmd->add_option("-s,--slot", slots, "Template slot value name=value; repeatable");
-    cmd->add_option("--threads", threads, "Torch threads; 0 = all cores")->capture_default_str();
+    engine.add_to(cmd);
     cmd->add_flag("--json", json, "One JSON object with every candidate and its scores");
     cmd->add_flag("-q,--quiet", quiet, "No summary on stderr");
     flags.temperature = 1.0;
@@ -139,7 +140,7 @@ struct WriteCommand {
     if (count < args.flags.n) usage_error("--candidates ({}) must be >= -n ({})", count, args.flags.n);
     rerank.keep = static_cast<std::size_t>(args.flags.n);
     const auto start = std::chrono::steady_clock::now();
-    GenerateClient client(args.model, args.threads);
+    GenerateClient client(args.model, args.engine);
     const auto drawn = args.sample(client, full_prompt, count);
     write::RerankReport report;
     const auto picks = write::rerank(drawn, rerank, &report);
@@ -182,7 +183,7 @@ struct IdeasCommand {
   void run() {
     const auto [full_prompt, shown_prompt] = args.build_prompt();
     if (args.flags.seed >= 0) options.seed = static_cast<std::uint64_t>(args.flags.seed);
-    GenerateClient client(args.model, args.threads);
+    GenerateClient client(args.model, args.engine);
     const auto drawn = args.sample(client, full_prompt, args.flags.n);
     write::IdeasReport report;
     const auto ideas = write::group_ideas(drawn, options, &report);

@@ -1,6 +1,5 @@
 #include "lmforge/pretrained/hf_generate.h"
 
-#include <algorithm>
 #include <fstream>
 #include <memory>
 
@@ -9,49 +8,12 @@
 #include "lmforge/common/error.h"
 #include "lmforge/common/json_fields.h"
 #include "lmforge/finetune/lora_adapter.h"
-#include "lmforge/generate/decode_loop.h"
 #include "lmforge/infer/hf_config.h"
 #include "lmforge/tokenizer/hf_sp_tokenizer.h"
 #include "lmforge/tokenizer/added_tokens.h"
 #include "lmforge/tokenizer/hf_tokenizer.h"
 
 namespace lmforge::pretrained {
-
-gen::GenerationOutput generate(const CausalLM& model, const tok::Tokenizer* tokenizer, std::span<const int> prompt,
-                               const gen::GenerationOptions& o, const std::vector<int>& eos_ids,
-                               const gen::TextCallback& on_text) {
-  o.validate();
-  if (!tokenizer && !o.stop.empty()) usage_error("stop strings need the model's tokenizer, and none was found");
-  const auto& c = model.config();
-  if (prompt.empty()) usage_error("the prompt is empty");
-  if (static_cast<std::int64_t>(prompt.size()) >= c.max_positions)
-    usage_error("the prompt has {} tokens but the model's context is {} (max_position_embeddings): shorten it",
-                prompt.size(), c.max_positions);
-  for (int id : prompt)
-    if (id < 0 || id >= c.vocab_size) usage_error("prompt token id {} is outside the model's vocabulary ({})", id, c.vocab_size);
-  torch::InferenceMode inference;
-
-  const int n = o.n;
-  const auto vocab = c.vocab_size;
-  const auto capacity = std::min<std::int64_t>(static_cast<std::int64_t>(prompt.size()) + o.max_new_tokens, c.max_positions);
-  auto cache = model.make_cache(1, capacity);
-  gen::DecodeSteps steps;
-  steps.vocab = vocab;
-  steps.prompt = [&]() -> torch::Tensor {
-    auto prompt_tensor =
-        torch::tensor(std::vector<std::int64_t>(prompt.begin(), prompt.end()), torch::kLong).view({1, -1});
-    auto logits = model.forward(prompt_tensor, cache, /*last_only=*/true).select(1, 0);  // [1, vocab]
-    if (n == 1) return logits;
-    cache.select_rows(torch::zeros({n}, torch::kLong));  // one prompt pass, then n rows
-    return logits.expand({n, vocab});
-  };
-  steps.step = [&](const std::vector<std::int64_t>& next) -> torch::Tensor {
-    if (cache.length >= cache.capacity()) return {};  // the context is full
-    return model.forward(torch::tensor(next, torch::kLong).view({n, 1}), cache).select(1, 0);
-  };
-  steps.is_eos = [&](int id) { return std::find(eos_ids.begin(), eos_ids.end(), id) != eos_ids.end(); };
-  return gen::run_decode_loop(steps, tokenizer, prompt, o, on_text);
-}
 
 namespace {
 

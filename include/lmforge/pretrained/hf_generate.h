@@ -1,36 +1,17 @@
-// Text generation with a pretrained Hugging Face decoder (causal_lm.h): the prompt in one pass
-// through the KV cache, then one position per token; the same options, sampler, streaming and
-// result as our own GPT's generation (lmforge/generate/gpt_generate.h), so `lmforge generate`,
-// `lmforge chat` and the server treat both alike.
-//
-//   auto model = CausalLM::load(dir);
-//   GenerationOptions o;  o.sampling.temperature = 0;  o.max_new_tokens = 20;
-//   auto out = generate(*model, nullptr, prompt_ids, o, model->config().eos_ids);
-//
-// The cache holds prompt + max_new_tokens positions (at most the model's context), not the whole
-// context: Llama 3's 131072 positions would otherwise cost gigabytes before the first token.
+// Opening a Hugging Face decoder directory (or a LoRA adapter on one) on libtorch, with its
+// tokenizer and chat template: what fine-tuning (finetune_run.cpp) loads its base with.
+// Generation itself runs on the native engine (lmforge/infer/generator.h), not here.
 #pragma once
-
-#include <span>
-#include <vector>
 
 #include <filesystem>
 #include <memory>
 
-#include "lmforge/generate/gpt_generate.h"
 #include "lmforge/generate/model_dir.h"
 #include "lmforge/pretrained/causal_lm.h"
 
 namespace lmforge::pretrained {
 
-// tokenizer may be null (ids only). Generation of a sample ends at any of eos_ids (not
-// included) as well as at options.eos_id. UsageError for an empty prompt, one longer than the
-// context, or an id outside the vocabulary.
-gen::GenerationOutput generate(const CausalLM& model, const tok::Tokenizer* tokenizer, std::span<const int> prompt,
-                               const gen::GenerationOptions& options, const std::vector<int>& eos_ids,
-                               const gen::TextCallback& on_text = {});
-
-// A Hugging Face directory opened for gen::GenerationSession: returns the model and fills
+// A Hugging Face directory opened on libtorch: returns the model and fills
 // `loaded`'s dir, model_type, config and tokenizer (tokenizer.json when there is one, see
 // lmforge/tokenizer/hf_tokenizer.h; else tokenizer.model, see hf_sp_tokenizer.h; else none, and
 // prompts go in as ids). A LoRA adapter directory (PEFT's layout, see

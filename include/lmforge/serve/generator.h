@@ -1,6 +1,6 @@
 // What the server needs from a loaded language model: run one generation request (the JSON keys
-// of lmforge/generate/session.h) with streamed text, and describe the model. `lmforge serve`
-// backs it with the model session in lmforge_nn.so (cli/generate_client.h); the tests back it
+// of lmforge/infer/generation_request.h) with streamed text, and describe the model. `lmforge serve`
+// backs it with the native engine (or lmforge_nn.so for seq2seq: cli/generate_client.h); the tests back it
 // with a scripted fake, so the HTTP layer is tested without torch.
 #pragma once
 

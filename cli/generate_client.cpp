@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <thread>
@@ -143,6 +144,7 @@ GenerateClient::GenerateClient(const std::string& model, int threads)
     : GenerateClient(model, EngineFlags{threads, 0, "f32"}) {}
 
 GenerateClient::GenerateClient(const std::string& model_dir, const EngineFlags& engine) {
+  if (!std::filesystem::exists(model_dir)) runtime_error("model '{}' does not exist", model_dir);
   if (infer::is_causal_model(model_dir)) {
     generator_ = std::make_unique<infer::Generator>(model_dir, engine.load_options());
     return;

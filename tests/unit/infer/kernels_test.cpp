@@ -65,45 +65,52 @@ TEST_P(LevelTest, VecDotWithinRoundingOfExact) {
   }
 }
 
+// Every rows x tokens shape of a tile up to kTileRows x kTileTokens over padded rows (strides
+// are honoured) against the exact dot of each row and token; nothing outside the shape written.
+void check_tiles(const DotKernels& kernels, WeightType type, std::int64_t n, std::mt19937& rng) {
+  const TypeDot& k = kernels.of(type);
+  const std::size_t w_stride = row_bytes(type, n) + 8;
+  std::vector<std::uint8_t> w(w_stride * kTileRows);
+  for (int r = 0; r < kTileRows; ++r) {
+    const auto row = testing::random_row(rng, type, n);
+    std::memcpy(w.data() + r * w_stride, row.data(), row.size());
+  }
+  const std::size_t a_stride = row_bytes(k.partner, n) + 4;
+  std::vector<std::uint8_t> a(a_stride * kTileTokens);
+  for (int t = 0; t < kTileTokens; ++t) {
+    const auto row = partner_row(k, testing::random_floats(rng, n));
+    std::memcpy(a.data() + t * a_stride, row.data(), row.size());
+  }
+  for (int rows = 1; rows <= kTileRows; ++rows) {
+    for (int tokens = 1; tokens <= kTileTokens; ++tokens) {
+      const std::int64_t ldy = kTileRows + 3;
+      std::vector<float> y(kTileTokens * ldy, -1.0f);
+      k.tile(n, w.data(), w_stride, rows, a.data(), a_stride, tokens, y.data(), ldy);
+      for (int t = 0; t < kTileTokens; ++t) {
+        for (int r = 0; r < ldy; ++r) {
+          if (t >= tokens || r >= rows) {
+            EXPECT_EQ(y[t * ldy + r], -1.0f) << "tile wrote outside " << rows << "x" << tokens;
+            continue;
+          }
+          const auto exact = testing::exact_dot(type, w.data() + r * w_stride, k.partner,
+                                                a.data() + t * a_stride, n);
+          EXPECT_NEAR(y[t * ldy + r], exact.value, exact.bound)
+              << type_name(type) << " tile " << rows << "x" << tokens << " at " << r << "," << t
+              << " n=" << n << " level=" << cpu_level_name(kernels.level);
+        }
+      }
+    }
+  }
+}
+
+// Every row length: one block (in the 512-bit tiles a pair with an empty second block), odd
+// block counts, one and several super-blocks, a model-sized row.
 TEST_P(LevelTest, TileEqualsDotsOfEveryRowAndToken) {
   if (skipped()) GTEST_SKIP() << "CPU lacks " << cpu_level_name(static_cast<CpuLevel>(GetParam()));
   const DotKernels& kernels = level_kernels();
   std::mt19937 rng(99 + GetParam());
   for (const WeightType type : kTypes) {
-    const TypeDot& k = kernels.of(type);
-    const std::int64_t n = lengths(type)[1];
-    const std::size_t w_stride = row_bytes(type, n) + 8;  // padded rows: strides are honoured
-    std::vector<std::uint8_t> w(w_stride * kTileRows);
-    for (int r = 0; r < kTileRows; ++r) {
-      const auto row = testing::random_row(rng, type, n);
-      std::memcpy(w.data() + r * w_stride, row.data(), row.size());
-    }
-    const std::size_t a_stride = row_bytes(k.partner, n) + 4;
-    std::vector<std::uint8_t> a(a_stride * kTileTokens);
-    for (int t = 0; t < kTileTokens; ++t) {
-      const auto row = partner_row(k, testing::random_floats(rng, n));
-      std::memcpy(a.data() + t * a_stride, row.data(), row.size());
-    }
-    for (int rows = 1; rows <= kTileRows; ++rows) {
-      for (int tokens = 1; tokens <= kTileTokens; ++tokens) {
-        const std::int64_t ldy = 7;
-        std::vector<float> y(kTileTokens * ldy, -1.0f);
-        k.tile(n, w.data(), w_stride, rows, a.data(), a_stride, tokens, y.data(), ldy);
-        for (int t = 0; t < kTileTokens; ++t) {
-          for (int r = 0; r < ldy; ++r) {
-            if (t >= tokens || r >= rows) {
-              EXPECT_EQ(y[t * ldy + r], -1.0f) << "tile wrote outside " << rows << "x" << tokens;
-              continue;
-            }
-            const auto exact = testing::exact_dot(type, w.data() + r * w_stride, k.partner,
-                                                  a.data() + t * a_stride, n);
-            EXPECT_NEAR(y[t * ldy + r], exact.value, exact.bound)
-                << type_name(type) << " tile " << rows << "x" << tokens << " at " << r << "," << t
-                << " level=" << cpu_level_name(kernels.level);
-          }
-        }
-      }
-    }
+    for (const std::int64_t n : lengths(type)) check_tiles(kernels, type, n, rng);
   }
 }
 

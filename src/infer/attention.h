@@ -1,12 +1,14 @@
 // Causal self-attention of the batch's query rows over their sequences' caches (which already
 // hold the rows' own keys and values). Two ways, by the number of rows an item brings:
-//  - a few rows (decoding): each (row, head) is one task, q . k over the cached keys, softmax,
-//    and the weighted sum of the values, with vector_ops' F32 / F16 loops;
+//  - a few rows (decoding): each (row, key-value head) is one task for the G query heads that
+//    share it (consecutive in q): scores = Q_g K^T over the cached keys, softmax, S V -- two
+//    small sgemm calls that read each key and value once for the whole group;
 //  - a prompt chunk (>= kBlockedRows rows): each (head, block of up to kQueryBlock query rows)
 //    is one task of two matrix products (OpenBLAS sgemm, one thread each): the block's scores
 //    Q K^T over every key a row of the block sees, the causal / window mask applied in the
-//    softmax, then scores x V. An F16 cache's keys and values for the task are converted to
-//    floats first (D values per key, against 2 x block x D multiply-adds per key).
+//    softmax, then scores x V.
+// An F16 cache's keys and values for a task are converted to floats first (F16C; D values per
+// key and per value, against 2 x G-or-block x D multiply-adds).
 // The tasks are claimed from an atomic counter, largest first, by the pool's threads.
 #pragma once
 

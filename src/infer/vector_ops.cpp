@@ -15,22 +15,6 @@ namespace lmforge::infer {
 
 namespace {
 
-float dot_f32(const float* a, const float* b, std::int64_t n) {
-  float s = 0;
-  for (std::int64_t i = 0; i < n; ++i) s += a[i] * b[i];
-  return s;
-}
-float dot_f16(const float* a, const std::uint16_t* b, std::int64_t n) {
-  float s = 0;
-  for (std::int64_t i = 0; i < n; ++i) s += a[i] * fp16_to_fp32(b[i]);
-  return s;
-}
-void axpy_f32(float* y, float a, const float* x, std::int64_t n) {
-  for (std::int64_t i = 0; i < n; ++i) y[i] += a * x[i];
-}
-void axpy_f16(float* y, float a, const std::uint16_t* x, std::int64_t n) {
-  for (std::int64_t i = 0; i < n; ++i) y[i] += a * fp16_to_fp32(x[i]);
-}
 void to_f16(const float* x, std::uint16_t* out, std::int64_t n) {
   for (std::int64_t i = 0; i < n; ++i) out[i] = fp32_to_fp16(x[i]);
 }
@@ -76,8 +60,7 @@ void layer_norm(const float* x, const float* w, const float* b, float* out, std:
 }
 
 VectorOps build(CpuLevel level) {
-  VectorOps ops{CpuLevel::Scalar, dot_f32, dot_f16, axpy_f32, axpy_f16, to_f16,    from_f16,   max,
-                exp_sum,          scale,   add,     silu_mul, gelu_tanh, rms_norm, layer_norm};
+  VectorOps ops{CpuLevel::Scalar, to_f16, from_f16, max, exp_sum, scale, add, silu_mul, gelu_tanh, rms_norm, layer_norm};
   if (level >= CpuLevel::Avx2) detail::fill_avx2_vector_ops(ops);
   if (level >= CpuLevel::Avx512) detail::fill_avx512_vector_ops(ops);
   ops.level = level;

@@ -1,6 +1,6 @@
-// The vector loops of the forward pass outside the weight matrix products: attention's dot
-// products and weighted sums over the KV cache (F32 or F16 rows), softmax's exponentials, the
-// norms, SwiGLU / GELU, residual adds and the F16 cache conversions. One table per CPU level,
+// The vector loops of the forward pass outside the weight matrix products: softmax's
+// exponentials, the norms, SwiGLU / GELU, residual adds and the F16 KV-cache conversions
+// (attention's products themselves are small sgemm calls, attention.cpp). One table per CPU level,
 // chosen once (active_cpu_level(), so LMFORGE_CPU lowers it as it does the matmul kernels):
 // scalar C++ (the reference), AVX2 + FMA + F16C (8 lanes), AVX-512 (16 lanes). The SIMD levels
 // are vector_ops_x86.inc compiled twice under `#pragma GCC target` in vector_ops_x86.cpp, so
@@ -19,12 +19,6 @@ namespace lmforge::infer {
 
 struct VectorOps {
   CpuLevel level = CpuLevel::Scalar;
-  // sum a[i] b[i]; b in F16 bits for dot_f16.
-  float (*dot_f32)(const float* a, const float* b, std::int64_t n) = nullptr;
-  float (*dot_f16)(const float* a, const std::uint16_t* b, std::int64_t n) = nullptr;
-  // y[i] += a x[i]; x in F16 bits for axpy_f16.
-  void (*axpy_f32)(float* y, float a, const float* x, std::int64_t n) = nullptr;
-  void (*axpy_f16)(float* y, float a, const std::uint16_t* x, std::int64_t n) = nullptr;
   // F16 bits <-> floats (round to nearest even, as fp32_to_fp16).
   void (*to_f16)(const float* x, std::uint16_t* out, std::int64_t n) = nullptr;
   void (*from_f16)(const std::uint16_t* x, float* out, std::int64_t n) = nullptr;

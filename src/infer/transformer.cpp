@@ -106,6 +106,7 @@ class Transformer final : public CausalModel {
   // Activations of one step, reused (resizing down keeps the memory).
   std::vector<float> x_, h_, q_, k_, v_, att_, f1_, f2_, rows_;
   std::vector<std::int64_t> positions_;  // of each row of the step
+  std::vector<int> tokens_;              // of each row of the step
   std::vector<KVCache*> row_caches_;     // of each row of the step
   std::vector<AttentionItem> items_;
   AttentionScratch attention_scratch_;
@@ -148,21 +149,25 @@ void Transformer::forward(std::span<const BatchItem> batch, std::vector<float>& 
   items_.clear();
   x_.resize(static_cast<std::size_t>(T * C));
   h_.resize(static_cast<std::size_t>(T * C));
+  tokens_.clear();
   for (std::size_t i = 0; i < batch.size(); ++i) {
     const auto n = static_cast<std::int64_t>(batch[i].tokens.size());
     items_.push_back({caches[i], caches[i]->length(), n, static_cast<std::int64_t>(positions_.size())});
     for (std::int64_t t = 0; t < n; ++t) {
-      const auto r = static_cast<std::int64_t>(positions_.size());
-      const std::int64_t pos = caches[i]->length() + t;
-      dequantize_row(w_.embed, batch[i].tokens[static_cast<std::size_t>(t)], x_.data() + r * C);
-      if (w_.positions.rows > 0) {
-        dequantize_row(w_.positions, pos, h_.data());
-        vector_ops().add(x_.data() + r * C, h_.data(), C);
-      }
-      positions_.push_back(pos);
+      positions_.push_back(caches[i]->length() + t);
       row_caches_.push_back(caches[i]);
+      tokens_.push_back(batch[i].tokens[static_cast<std::size_t>(t)]);
     }
   }
+  split_work(T, 2 * C, pool_, [&](std::int64_t begin, std::int64_t end) {
+    for (std::int64_t r = begin; r < end; ++r) {
+      dequantize_row(w_.embed, tokens_[static_cast<std::size_t>(r)], x_.data() + r * C);
+      if (w_.positions.rows > 0) {
+        dequantize_row(w_.positions, positions_[static_cast<std::size_t>(r)], h_.data() + r * C);
+        vector_ops().add(x_.data() + r * C, h_.data() + r * C, C);
+      }
+    }
+  });
   const bool rotary = spec_.rope.layout != RopeLayout::none;
   if (rotary) {
     std::int64_t longest = 0;

@@ -12,6 +12,8 @@ namespace lmforge::infer {
 
 namespace {
 
+constexpr std::int64_t kSmallWork = 16384;  // multiply-adds of Q K^T
+
 // The keys a query at `pos` sees: first_key(pos) .. pos.
 std::int64_t first_key(const AttentionShape& s, std::int64_t pos) {
   return s.window > 0 ? std::max<std::int64_t>(0, pos - s.window + 1) : 0;
@@ -119,7 +121,8 @@ void attention(const AttentionShape& shape, std::span<const AttentionItem> items
     }
   }
   // Largest first, so the last tasks claimed are short and the threads finish together.
-  std::stable_sort(tasks.begin(), tasks.end(), [](const auto& a, const auto& b) { return a.cost > b.cost; });
+  // (Each task writes its own outputs, so the order changes no value.)
+  std::sort(tasks.begin(), tasks.end(), [](const auto& a, const auto& b) { return a.cost > b.cost; });
   if (scratch.threads.size() < static_cast<std::size_t>(pool.size()))
     scratch.threads.resize(static_cast<std::size_t>(pool.size()));
   const auto count = static_cast<std::int64_t>(tasks.size());
@@ -139,7 +142,10 @@ void attention(const AttentionShape& shape, std::span<const AttentionItem> items
       }
     }
   };
-  if (count == 1 || pool.size() == 1) work(0, 1);
+  // A few thousand multiply-adds (the first tokens of a sequence) cost less than waking the pool.
+  std::int64_t total = 0;
+  for (const auto& t : tasks) total += t.cost * D;
+  if (count == 1 || pool.size() == 1 || total < kSmallWork) work(0, 1);
   else pool.run(work);
 }
 

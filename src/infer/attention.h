@@ -39,7 +39,9 @@ struct AttentionShape {
 // Per-thread buffers (scores, converted F16 tiles) and the task list, kept between calls.
 struct AttentionScratch {
   struct Task {
-    std::int64_t item, head, begin, end, cost;  // query rows [begin, end) of the item
+    // Query rows [begin, end) of the item for one head (blocked), or, end < 0, row `begin` for
+    // the heads head .. head + G - 1 that share a key-value head; cost: score count.
+    std::int64_t item, head, begin, end, cost;
   };
   std::vector<Task> tasks;
   std::vector<std::vector<float>> threads;

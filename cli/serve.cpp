@@ -7,6 +7,7 @@
 #include <cstring>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <thread>
 
@@ -15,6 +16,7 @@
 #include "encoder_client.h"
 #include "generate_client.h"
 #include "lmforge/common/error.h"
+#include "lmforge/infer/batch_scheduler.h"
 #include "lmforge/serve/auth.h"
 #include "lmforge/serve/chat_template.h"
 #include "lmforge/serve/server.h"
@@ -32,13 +34,21 @@ extern "C" void on_stop_signal(int signal) {
 // The loaded model (native engine, or lmforge_nn.so for seq2seq) as the server's TextGenerator;
 // chat_template: the user's --chat-template (a style name or our JSON object), empty for the
 // model's own.
+// On the native engine every request goes through one BatchScheduler (continuous batching).
 class ModuleGenerator : public serve::TextGenerator {
  public:
   ModuleGenerator(const std::string& dir, const EngineFlags& engine, std::string chat_template)
       : client_(dir, engine), chat_template_(std::move(chat_template)) {}
+  // Starts continuous batching (native engine only; a seq2seq model keeps one request per slot).
+  void start_batching(const infer::BatchSchedulerOptions& options) {
+    if (client_.generator()) scheduler_ = std::make_unique<infer::BatchScheduler>(*client_.generator(), options);
+  }
+  infer::Generator* engine() { return client_.generator(); }
   nlohmann::json run(const nlohmann::json& request, const TextCallback& on_text) override {
+    if (scheduler_) return scheduler_->run(infer::GenerationRequest::from_json(request), on_text).to_json();
     return client_.run(request, on_text);
   }
+  std::string metrics_text() override { return scheduler_ ? serve::render_batch_metrics(scheduler_->stats()) : ""; }
   nlohmann::json describe() override {
     auto j = client_.describe();
     j["chat_template"] = serve::ChatTemplate::choose_config(j.value("chat_template", std::string()), chat_template_);
@@ -48,7 +58,39 @@ class ModuleGenerator : public serve::TextGenerator {
  private:
   GenerateClient client_;
   std::string chat_template_;
+  std::unique_ptr<infer::BatchScheduler> scheduler_;  // destroyed first: it uses client_'s model
 };
+
+// Memory this process may still take: MemAvailable, or less under a cgroup (v2) limit.
+std::uint64_t available_memory_bytes() {
+  std::uint64_t available = 0;
+  std::ifstream meminfo("/proc/meminfo");
+  for (std::string key; meminfo >> key;) {
+    std::uint64_t kib = 0;
+    meminfo >> kib;
+    meminfo.ignore(64, '\n');
+    if (key == "MemAvailable:") available = kib * 1024;
+  }
+  std::ifstream max("/sys/fs/cgroup/memory.max"), current("/sys/fs/cgroup/memory.current");
+  std::string limit;
+  std::uint64_t used = 0;
+  if (max >> limit && limit != "max" && current >> used) {
+    const std::uint64_t cap = std::stoull(limit);
+    if (cap > used) available = available ? std::min(available, cap - used) : cap - used;
+  }
+  return available;
+}
+
+// --parallel sequences of --ctx-size positions must fit in the memory there is: refuse at
+// start-up (saying how much they need) rather than fail under load.
+void check_kv_fits(const infer::CausalModel& model, int parallel, std::uint64_t available) {
+  const auto needed = infer::BatchScheduler::kv_bytes_needed(model, parallel, model.info().context);
+  if (available == 0 || needed <= available) return;
+  const double gib = 1024.0 * 1024 * 1024;
+  usage_error("--parallel {} x --ctx-size {} needs {:.2f} GiB of KV cache ({} bytes per position), but {:.2f} GiB of "
+              "memory is available: lower --parallel or --ctx-size, or use --kv-type f16",
+              parallel, model.info().context, needed / gib, model.kv_bytes_per_position(), available / gib);
+}
 
 struct ServeCommand {
   std::string model, classifier, faq, vectors, policy, web_dir, api_key, api_key_file, model_name, chat_template;
@@ -57,6 +99,8 @@ struct ServeCommand {
   EngineFlags engine;
   bool no_web = false;
   bool quiet = false;
+  std::int64_t prefill_chunk = 256;
+  bool no_prefix_cache = false;
 
   void add_to(CLI::App& root) {
     auto* cmd = root.add_subcommand(
@@ -85,13 +129,21 @@ struct ServeCommand {
     auto* key = cmd->add_option("--api-key", api_key, "Require 'Authorization: Bearer KEY' on /v1/* and /metrics "
                                                       "(visible in `ps`: prefer --api-key-file)");
     cmd->add_option("--api-key-file", api_key_file, "Read the API key from the first line of this file")->excludes(key);
-    cmd->add_option("--slots", options.slots, "Generation requests running at once")
+    cmd->add_option("--parallel,--slots", options.slots,
+                    "Sequences generated at once, all in one batched step of the engine (continuous batching); a "
+                    "request with n choices takes n. With --ctx-size it bounds the KV cache memory")
         ->capture_default_str()
         ->check(CLI::Range(1, 256));
+    cmd->add_option("--prefill-chunk", prefill_chunk,
+                    "Prompt tokens computed per step between decode steps (a long prompt does not stall the streams)")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 65536));
+    cmd->add_flag("--no-prefix-cache", no_prefix_cache,
+                  "Do not keep finished sequences to reuse the KV entries of a shared prompt start");
     cmd->add_option("--queue", options.queue, "Generation requests waiting for a slot; beyond that: 429 + Retry-After")
         ->capture_default_str()
         ->check(CLI::Range(0, 4096));
-    engine.add_to(cmd, fmt::format("Decoding threads, shared by the slots (the engine runs one forward pass at a time); "
+    engine.add_to(cmd, fmt::format("Decoding threads of the engine's one batched forward pass per step (all --parallel sequences); "
                                    "0 = the physical cores, at most 4 (here: {}); a seq2seq model on libtorch: the "
                                    "cores divided by --slots",
                                    default_threads()));
@@ -109,6 +161,15 @@ struct ServeCommand {
                     "send slowly hold a thread each: raise it, or put a reverse proxy in front, when exposed")
         ->capture_default_str()
         ->check(CLI::Range(0, 4096));
+    cmd->add_option("--max-client-connections", options.max_client_connections,
+                    "Open connections one client address may hold (more get 429); 0 = 3/4 of --http-threads")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 4096));
+    cmd->add_option("--request-read-timeout", options.request_read_timeout,
+                    "Seconds a request may take to arrive (request line, headers, body); slower connections are "
+                    "closed, so clients sending a byte at a time cannot hold the connection threads; 0 = no bound")
+        ->capture_default_str()
+        ->check(CLI::NonNegativeNumber);
     cmd->add_option("--request-timeout", options.request_timeout,
                     "Seconds from arrival (queue included) after which a generation stops (finish_reason length); "
                     "0 = none")
@@ -155,6 +216,11 @@ struct ServeCommand {
       auto e = engine;
       if (e.threads == 0 && !infer::is_causal_model(model)) e.threads = std::max(1, cores / options.slots);
       generator = std::make_unique<ModuleGenerator>(model, e, chat_template);
+      if (auto* native = generator->engine()) {
+        check_kv_fits(native->model(), options.slots, available_memory_bytes());
+        generator->start_batching({.parallel = options.slots, .prefill_chunk = prefill_chunk,
+                                   .prefix_reuse = !no_prefix_cache});
+      }
       if (model_name.empty()) {
         model_name = std::filesystem::path(model).lexically_normal().filename().string();
         if (model_name.empty()) model_name = std::filesystem::path(model).lexically_normal().parent_path().filename().string();

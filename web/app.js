@@ -357,7 +357,16 @@ function showTab(name) {
 }
 
 const NEEDS = { chat: ["model", "--model DIR"], completion: ["model", "--model DIR"], classify: ["classify", "--classifier DIR"],
-                moderate: ["moderate", "--policy FILE"], faq: ["faq", "--faq DIR"] };
+                moderate: ["moderate", "--policy FILE"], faq: ["faq", "--faq DIR"], analyze: ["analyze", ""] };
+
+// The tabs of endpoints this server was not started with are hidden (from /health's
+// capabilities); the first tab left is shown. Before /health answers every tab stays.
+function tabsOffered() {
+  const buttons = [...document.querySelectorAll("#tabs button")];
+  if (!state.health) return buttons.map((b) => b.dataset.tab);
+  for (const b of buttons) b.hidden = unavailableReason(b.dataset.tab) !== "";
+  return buttons.filter((b) => !b.hidden).map((b) => b.dataset.tab);
+}
 
 function unavailableReason(tab) {
   const h = state.health;
@@ -411,7 +420,10 @@ function init() {
   $("faq-question").addEventListener("keydown", (e) => { if (e.key === "Enter") askFaq(); });
   $("analyze-file").addEventListener("change", loadCsv);
   $("analyze").addEventListener("click", analyze);
-  refreshHealth().then(() => showTab("chat"));
+  refreshHealth().then(() => {
+    const offered = tabsOffered();
+    showTab(offered.length ? offered[0] : "chat");
+  });
 }
 
 document.addEventListener("DOMContentLoaded", init);

@@ -38,7 +38,7 @@ std::vector<int> Generator::prompt_ids(const GenerationRequest& r) const {
   return ids;
 }
 
-GenerationResult Generator::run(const GenerationRequest& r, const TextCallback& on_text) {
+DecodeOptions Generator::decode_options(const GenerationRequest& r) const {
   r.validate();
   if (r.has_seq2seq_keys && (r.beam_size > 1 || r.n_best > 1 || r.return_attention))
     usage_error("beam search, n_best and attention are for seq2seq models; this model is a decoder ({})",
@@ -61,9 +61,14 @@ GenerationResult Generator::run(const GenerationRequest& r, const TextCallback& 
       usage_error("stop token '{}' is not one token of the model's vocabulary", token);
     o.stop_ids.push_back(id);
   }
+  return o;
+}
+
+GenerationResult Generator::run(const GenerationRequest& r, const TextCallback& on_text) {
+  const DecodeOptions o = decode_options(r);
   const auto prompt = prompt_ids(r);
-  auto result = decode(*model_, tokenizer, prompt, o, on_text, &model_mutex_);
-  result.seed = seed;
+  auto result = decode(*model_, source_.tokenizer.get(), prompt, o, on_text, &model_mutex_);
+  result.seed = static_cast<std::int64_t>(o.seed);
   result.return_prompt_ids = r.return_prompt_ids;
   return result;
 }

@@ -5,6 +5,7 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -21,6 +22,7 @@
 #include "lmforge/serve/auth.h"
 #include "lmforge/serve/chat_template.h"
 #include "lmforge/serve/connection_probe.h"
+#include "gated_http_server.h"
 
 namespace lmforge::serve {
 
@@ -50,10 +52,16 @@ void send_json(httplib::Response& res, int status, const json& body) {
   res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
 }
 
-void send_error(httplib::Response& res, const ApiError& e) {
+// retry_after: seconds for the Retry-After header of a 429 or 503 (httplib's set_header adds a
+// header line each call, so it is set here and nowhere else: clients read "1, 1" otherwise).
+void send_error(httplib::Response& res, const ApiError& e, int retry_after = 1) {
   send_json(res, e.status, error_json(e));
-  if (e.status == 429 || e.status == 503) res.set_header("Retry-After", "1");
+  if (e.status == 429 || e.status == 503) res.set_header("Retry-After", std::to_string(std::max(1, retry_after)));
 }
+
+// Connections the kernel holds for accept(): a burst of clients connecting at once is taken
+// and answered (429 beyond capacity), not reset.
+constexpr int kListenBacklog = 1024;
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
@@ -64,7 +72,8 @@ struct Server::Impl {
   TextGenerator* generator = nullptr;
   ProductService* products = nullptr;
   const WebAssets* web = nullptr;
-  httplib::Server http;
+  ConnectionGate gate;
+  GatedHttpServer http;
   SlotQueue slots;
   Metrics metrics;
   ChatTemplate chat_template;
@@ -81,12 +90,41 @@ struct Server::Impl {
   std::thread watchdog;
 
   Impl(ServeOptions o, TextGenerator* g, ProductService* p, const WebAssets* w)
-      : options(std::move(o)), generator(g), products(p), web(w), slots(options.slots, options.queue) {}
+      : options(std::move(o)), generator(g), products(p), web(w), gate(connection_threads(options),
+                                                                       client_connections(options)),
+        http(gate, options.request_read_timeout), slots(options.slots, options.queue) {}
+
+  static int connection_threads(const ServeOptions& o) {
+    return o.http_threads > 0 ? o.http_threads : o.slots + o.queue + 8;
+  }
+  // Default: three quarters of the threads, so one client address never holds them all.
+  static int client_connections(const ServeOptions& o) {
+    return o.max_client_connections > 0 ? o.max_client_connections : std::max(1, connection_threads(o) * 3 / 4);
+  }
 
   void routes();
   void generation(const httplib::Request& req, httplib::Response& res, bool chat);
   void product(const httplib::Request& req, httplib::Response& res, json (ProductService::*method)(const json&));
   bool authorized(const httplib::Request& req) const;
+  // What this server offers, for the playground: the products' flags (all false without
+  // products) and "completions" / "chat" when a model is loaded.
+  json capabilities() const {
+    json c = products ? products->capabilities()
+                      : json{{"classify", false}, {"moderate", false}, {"faq", false}, {"embeddings", false},
+                             {"analyze", false}};
+    c["completions"] = c["chat"] = generator != nullptr;
+    return c;
+  }
+  // A request naming a model this server does not serve is a 404, as OpenAI answers it (a
+  // client pointed at the wrong server must not get another model's answers silently).
+  void check_model(const json& body) const {
+    if (!body.is_object() || !body.contains("model") || !body["model"].is_string()) return;
+    const auto name = body["model"].get<std::string>();
+    if (name != options.model_name)
+      throw ApiError(404, "invalid_request_error", "model_not_found",
+                     fmt::format("The model '{}' does not exist (this server serves '{}')", name, options.model_name),
+                     "model");
+  }
 };
 
 Server::Server(ServeOptions options, TextGenerator* generator, ProductService* products, const WebAssets* web)
@@ -98,10 +136,16 @@ Server::Server(ServeOptions options, TextGenerator* generator, ProductService* p
     m.model_info = generator->describe();
     m.chat_template = ChatTemplate::from_config(m.model_info.value("chat_template", std::string()));
   }
-  const int threads = m.options.http_threads > 0 ? m.options.http_threads : m.options.slots + m.options.queue + 8;
+  // Threads beyond the gate's capacity answer the connections it refuses (429 at once) instead
+  // of leaving them queued behind busy threads.
+  const int threads = m.gate.capacity() + std::max(8, m.gate.capacity() / 4);
   m.http.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
+  m.http.on_refused = [&m](ConnectionGate::Verdict, const std::string&) {
+    m.metrics.record_request("connection", 429, 0);
+  };
   m.http.set_payload_max_length(m.options.max_body_bytes);
   m.http.set_keep_alive_timeout(5);
+  m.http.set_keep_alive_max_count(1000);
   m.http.set_read_timeout(30);
   m.http.set_write_timeout(30);
   m.routes();
@@ -123,6 +167,7 @@ int Server::bind() {
   } else if (!m.http.bind_to_port(m.options.host, port)) {
     runtime_error("serve: cannot bind {}:{} (in use, or not an address of this machine)", m.options.host, port);
   }
+  m.http.widen_backlog(kListenBacklog);
   return port;
 }
 
@@ -224,14 +269,16 @@ void Server::Impl::routes() {
            {"queue_depth", slots.waiting()},
            {"queue_capacity", slots.queue_capacity()},
            {"auth", !options.api_key.empty()}};
-    if (products) j["capabilities"] = products->capabilities();
+    j["capabilities"] = capabilities();
     if (generator) j["model_info"] = {{"model_type", model_info.value("model_type", "")},
                                       {"parameters", model_info.value("parameters", 0)},
                                       {"context", model_info.value("context", 0)}};
     send_json(res, draining ? 503 : 200, j);
   });
   http.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
-    res.set_content(metrics.render({slots.waiting(), slots.busy(), slots.slots()}), "text/plain; version=0.0.4");
+    auto text = metrics.render({slots.waiting(), slots.busy(), slots.slots()});
+    if (generator) text += generator->metrics_text();
+    res.set_content(text, "text/plain; version=0.0.4");
   });
   auto model_object = [this] {
     return json{{"id", options.model_name}, {"object", "model"}, {"created", created}, {"owned_by", "lmforge"}};
@@ -239,6 +286,10 @@ void Server::Impl::routes() {
   http.Get("/v1/models", [this, model_object](const httplib::Request&, httplib::Response& res) {
     json data = json::array();
     if (generator) data.push_back(model_object());
+    const auto caps = capabilities();
+    if (caps.value("embeddings", false) && caps.value("embedding_model", "") != options.model_name)
+      data.push_back(json{{"id", caps.value("embedding_model", "")}, {"object", "model"}, {"created", created},
+                          {"owned_by", "lmforge"}});
     send_json(res, 200, {{"object", "list"}, {"data", data}});
   });
   http.Get(R"(/v1/models/(.+))", [this, model_object](const httplib::Request& req, httplib::Response& res) {
@@ -305,6 +356,7 @@ void Server::Impl::generation(const httplib::Request& req, httplib::Response& re
       throw ApiError(404, "invalid_request_error", "not_configured",
                      "this server has no language model: start `lmforge serve` with --model DIR");
     const json body = parse_request_body(req.body);
+    check_model(body);
     plan = chat ? plan_chat(body, chat_template, options.limits) : plan_completion(body, options.limits);
   } catch (const ApiError& e) {
     return send_error(res, e);
@@ -315,10 +367,11 @@ void Server::Impl::generation(const httplib::Request& req, httplib::Response& re
     case SlotQueue::Outcome::kAdmitted:
       break;
     case SlotQueue::Outcome::kQueueFull: {
-      send_error(res, ApiError(429, "rate_limit_error", "queue_full",
-                               fmt::format("all {} generation slots are busy and {} requests are waiting; retry later",
-                                           slots.slots(), slots.queue_capacity())));
-      res.set_header("Retry-After", std::to_string(slots.retry_after_seconds()));
+      send_error(res,
+                 ApiError(429, "rate_limit_error", "queue_full",
+                          fmt::format("all {} generation slots are busy and {} requests are waiting; retry later",
+                                      slots.slots(), slots.queue_capacity())),
+                 slots.retry_after_seconds());
       return;
     }
     case SlotQueue::Outcome::kTimedOut:

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "lmforge/infer/batch_scheduler.h"
+
 namespace lmforge::serve {
 namespace {
 
@@ -98,6 +100,42 @@ std::string Metrics::render(const Gauges& gauges) const {
       "lmforge_slots_busy {}\n"
       "# HELP lmforge_slots Generation slots.\n# TYPE lmforge_slots gauge\nlmforge_slots {}\n",
       gauges.queue_depth, gauges.slots_busy, gauges.slots);
+  return out;
+}
+
+std::string render_batch_metrics(const infer::BatchScheduler::Stats& s) {
+  std::string out =
+      "# HELP lmforge_batch_size Sequences in one forward step of the continuous batch.\n"
+      "# TYPE lmforge_batch_size histogram\n";
+  std::uint64_t cumulative = 0, sum = 0;
+  for (std::size_t k = 0; k < s.batch_size_counts.size(); ++k) {
+    cumulative += s.batch_size_counts[k];
+    sum += k * s.batch_size_counts[k];
+    if (k > 0) out += fmt::format("lmforge_batch_size_bucket{{le=\"{}\"}} {}\n", k, cumulative);
+  }
+  out += fmt::format("lmforge_batch_size_bucket{{le=\"+Inf\"}} {}\nlmforge_batch_size_sum {}\nlmforge_batch_size_count {}\n",
+                     cumulative, sum, s.steps);
+  const double step_seconds = s.prompt_seconds + s.decode_seconds;
+  out += fmt::format(
+      "# HELP lmforge_batch_queue_length Requests waiting for room in the batch (sequences).\n"
+      "# TYPE lmforge_batch_queue_length gauge\nlmforge_batch_queue_length {}\n"
+      "# HELP lmforge_batch_running Requests in the batch.\n# TYPE lmforge_batch_running gauge\nlmforge_batch_running {}\n"
+      "# HELP lmforge_prompt_tokens_per_second Prompt tokens computed per second of the steps that carried them.\n"
+      "# TYPE lmforge_prompt_tokens_per_second gauge\nlmforge_prompt_tokens_per_second {:.1f}\n"
+      "# HELP lmforge_generation_tokens_per_second Tokens generated per second of forward steps.\n"
+      "# TYPE lmforge_generation_tokens_per_second gauge\nlmforge_generation_tokens_per_second {:.1f}\n"
+      "# HELP lmforge_prompt_tokens_reused_total Prompt tokens taken from cached sequences (prefix reuse).\n"
+      "# TYPE lmforge_prompt_tokens_reused_total counter\nlmforge_prompt_tokens_reused_total {}\n"
+      "# HELP lmforge_kv_cache_bytes KV cache held by running and cached sequences.\n"
+      "# TYPE lmforge_kv_cache_bytes gauge\nlmforge_kv_cache_bytes {}\n"
+      "# HELP lmforge_kv_cache_capacity_bytes KV cache the --parallel sequences of --ctx-size may take.\n"
+      "# TYPE lmforge_kv_cache_capacity_bytes gauge\nlmforge_kv_cache_capacity_bytes {}\n"
+      "# HELP lmforge_kv_cache_usage_ratio lmforge_kv_cache_bytes over the capacity.\n"
+      "# TYPE lmforge_kv_cache_usage_ratio gauge\nlmforge_kv_cache_usage_ratio {:.4f}\n",
+      s.queued, s.running, s.prompt_seconds > 0 ? static_cast<double>(s.prompt_tokens) / s.prompt_seconds : 0.0,
+      step_seconds > 0 ? static_cast<double>(s.generated_tokens) / step_seconds : 0.0, s.reused_prompt_tokens,
+      s.kv_bytes, s.kv_capacity_bytes,
+      s.kv_capacity_bytes ? static_cast<double>(s.kv_bytes) / static_cast<double>(s.kv_capacity_bytes) : 0.0);
   return out;
 }
 

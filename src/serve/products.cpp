@@ -152,6 +152,7 @@ json ProductService::capabilities() const {
   return {{"classify", m.classifier.has_value()}, {"moderate", m.moderator != nullptr},
           {"faq", m.faq_index.has_value()},       {"embeddings", m.encoder != nullptr || m.sentence_encoder},
           {"analyze", true},
+          {"embedding_model", m.options.embedding_model},
           {"classifier_labels", m.classifier ? json(m.classifier->labels) : json::array()}};
 }
 
@@ -312,6 +313,12 @@ json ProductService::embeddings(const json& body) {
   auto& m = *impl_;
   if (!m.encoder && !m.sentence_encoder) not_loaded("word vectors or sentence encoder", "--vectors FILE or --encoder DIR");
   check_keys(body, {"input", "model", "encoding_format", "dimensions", "user"});
+  // Another model's name is a 404 as in OpenAI's API: the client meant a model not served here.
+  if (body.contains("model") && body["model"].is_string() && body["model"] != m.options.embedding_model)
+    throw ApiError(404, "invalid_request_error", "model_not_found",
+                   fmt::format("The model '{}' does not exist (embeddings here come from '{}')",
+                               body["model"].get<std::string>(), m.options.embedding_model),
+                   "model");
   if (!body.contains("input")) bad_request("input", "missing_required_parameter", "'input' is required");
   std::vector<std::string> inputs;
   const auto& input = body["input"];

@@ -113,12 +113,24 @@ def _():
 def _():
     s, _, b = request("GET", "/v1/models")
     j = json.loads(b)
-    assert s == 200 and j["object"] == "list" and len(j["data"]) == 1, j
-    assert j["data"][0]["object"] == "model", j
+    # the language model, then the embeddings model (--vectors)
+    assert s == 200 and j["object"] == "list" and len(j["data"]) == 2, j
+    assert j["data"][0]["object"] == "model" and j["data"][1]["id"] == "lmforge-word-vectors", j
     s, _, b = request("GET", "/v1/models/" + j["data"][0]["id"])
     assert s == 200, s
     s, _, b = request("GET", "/v1/models/no-such-model")
     assert s == 404, s
+
+
+@check("unknown model is 404")
+def _():
+    for path, body in [("/v1/completions", {"prompt": "x", "max_tokens": 1}),
+                       ("/v1/chat/completions", {"messages": [{"role": "user", "content": "x"}], "max_tokens": 1}),
+                       ("/v1/embeddings", {"input": "x"})]:
+        s, _, b = request("POST", path, dict(body, model="no-such-model"))
+        assert s == 404, (path, s, b)
+        check_error(b, 404, "invalid_request_error", "model_not_found")
+        assert json.loads(b)["error"]["param"] == "model", b
 
 
 greedy = {"prompt": "ROMEO:", "max_tokens": 12, "temperature": 0}
@@ -194,7 +206,7 @@ def _():
 
 @check("embeddings")
 def _():
-    j = call("/v1/embeddings", {"input": ["房间 干净", "good room", "zzzz"], "model": "x"})
+    j = call("/v1/embeddings", {"input": ["房间 干净", "good room", "zzzz"], "model": "lmforge-word-vectors"})
     assert j["object"] == "list" and len(j["data"]) == 3, j
     v = j["data"][0]["embedding"]
     assert len(v) == 4 and abs(math.sqrt(sum(x * x for x in v)) - 1) < 1e-4, v

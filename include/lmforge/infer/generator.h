@@ -38,6 +38,9 @@ class Generator {
 
   // The prompt ids a request's prompt becomes (bos as the tokenizer and model say).
   std::vector<int> prompt_ids(const GenerationRequest& request) const;
+  // What run() hands to decode() for a request (checked as run() checks it; a random seed drawn
+  // when the request says -1): for callers that schedule decoding themselves (BatchScheduler).
+  DecodeOptions decode_options(const GenerationRequest& request) const;
 
   const ModelInfo& info() const { return model_->info(); }
   const tok::Tokenizer* tokenizer() const { return source_.tokenizer.get(); }

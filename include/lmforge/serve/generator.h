@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <string>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
@@ -22,6 +23,8 @@ class TextGenerator {
   virtual nlohmann::json run(const nlohmann::json& request, const TextCallback& on_text) = 0;
   // {"model_type", "parameters", "context", "chat_template", ...}
   virtual nlohmann::json describe() = 0;
+  // Extra Prometheus lines for /metrics (the continuous batch's); empty by default.
+  virtual std::string metrics_text() { return {}; }
 };
 
 }  // namespace lmforge::serve

@@ -16,6 +16,8 @@
 #include <utility>
 #include <vector>
 
+#include "lmforge/infer/batch_scheduler.h"
+
 namespace lmforge::serve {
 
 class Histogram {
@@ -58,5 +60,12 @@ class Metrics {
   std::int64_t prompt_tokens_ = 0;
   std::int64_t generated_tokens_ = 0;
 };
+
+// The continuous batch's lines (`lmforge serve` on the native engine): lmforge_batch_size
+// (histogram of sequences per step), lmforge_batch_queue_length, lmforge_batch_running,
+// lmforge_prompt_tokens_per_second, lmforge_generation_tokens_per_second (over the time spent in
+// forward steps), lmforge_prompt_tokens_reused_total, lmforge_kv_cache_bytes / _capacity_bytes /
+// _usage_ratio.
+std::string render_batch_metrics(const infer::BatchScheduler::Stats& stats);
 
 }  // namespace lmforge::serve

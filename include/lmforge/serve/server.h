@@ -40,7 +40,11 @@ struct ServeOptions {
                                         // generation is stopped (finish_reason "length"); 0 = none
   double drain_timeout = 30;            // after stop(): seconds running requests get before
                                         // their generations are cut short
-  int http_threads = 0;                 // connection threads; 0 = slots + queue + 8
+  int http_threads = 0;                 // connections served at once (a thread each); 0 = slots + queue + 8;
+                                        // more are answered 429 at once
+  int max_client_connections = 0;       // open connections per client address; 0 = 3/4 of http_threads
+  double request_read_timeout = 10;     // seconds a request may take to arrive (line, headers, body);
+                                        // a slower client's connection is closed; 0 = no bound
   ApiLimits limits;                     // max_tokens, n, prompts, stop strings per request
   std::string model_name = "lmforge";   // the id /v1/models lists and responses carry
   std::string cors_origin;              // empty = no CORS headers; "*" or an origin allows browsers elsewhere

@@ -55,8 +55,18 @@ class FakeGenerator : public TextGenerator {
   json describe() override { return {{"model_type", "gpt"}, {"parameters", 10}, {"context", 32}, {"chat_template", ""}}; }
 };
 
-int connect_to(int port) {
+// from: the local address to connect from (127.0.0.2 is another client on the loopback).
+int connect_to(int port, const char* from = nullptr) {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (from) {
+    sockaddr_in local{};
+    local.sin_family = AF_INET;
+    inet_pton(AF_INET, from, &local.sin_addr);
+    if (bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) {
+      close(fd);
+      return -1;
+    }
+  }
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_port = htons(static_cast<std::uint16_t>(port));
@@ -191,7 +201,7 @@ TEST(Server, CompletionAndChat) {
   EXPECT_EQ(j["usage"]["completion_tokens"], 3);
   EXPECT_EQ(j["model"], "fake");
   r = http(s.port, "POST", "/v1/chat/completions",
-           R"({"model": "x", "messages": [{"role": "user", "content": "Hi"}], "max_tokens": 2, "n": 2})");
+           R"({"model": "fake", "messages": [{"role": "user", "content": "Hi"}], "max_tokens": 2, "n": 2})");
   ASSERT_EQ(r.status, 200) << r.body;
   j = r.json_body();
   ASSERT_EQ(j["choices"].size(), 2u);
@@ -272,6 +282,131 @@ TEST(Server, FullQueueGets429WithRetryAfter) {
   EXPECT_GE(std::stoi(r.header("Retry-After")), 1);
   slow.join();
   EXPECT_EQ(http(s.port, "POST", "/v1/completions", kCompletion).status, 200);
+}
+
+TEST(Server, RetryAfterIsOneHeader) {
+  ServeOptions o;
+  o.slots = 1;
+  o.queue = 0;
+  Running s(o);
+  s.generator.delay_ms = 100;
+  std::thread slow([&] { http(s.port, "POST", "/v1/completions", R"({"prompt": "x", "max_tokens": 10})"); });
+  while (s.generator.running == 0) std::this_thread::sleep_for(1ms);
+  const auto r = http(s.port, "POST", "/v1/completions", kCompletion);
+  slow.join();
+  EXPECT_EQ(r.status, 429);
+  std::size_t count = 0;
+  for (std::size_t at = 0; (at = r.head.find("\r\nRetry-After:", at)) != std::string::npos; ++at) ++count;
+  EXPECT_EQ(count, 1u) << r.head;
+}
+
+TEST(Server, UnknownModelIs404) {
+  Running s;
+  for (const auto& [path, body] :
+       {std::pair{"/v1/completions", R"({"model": "gpt-4", "prompt": "Hi", "max_tokens": 1})"},
+        std::pair{"/v1/chat/completions", R"({"model": "gpt-4", "messages": [{"role": "user", "content": "x"}]})"}}) {
+    const auto r = http(s.port, "POST", path, body);
+    EXPECT_EQ(r.status, 404) << path;
+    const auto e = r.json_body()["error"];
+    EXPECT_EQ(e["type"], "invalid_request_error");
+    EXPECT_EQ(e["code"], "model_not_found");
+    EXPECT_EQ(e["param"], "model");
+    EXPECT_NE(e["message"].get<std::string>().find("gpt-4"), std::string::npos);
+  }
+  EXPECT_EQ(s.generator.finished, 0);  // nothing generated for them
+  EXPECT_EQ(http(s.port, "POST", "/v1/completions", kCompletion).status, 200);  // the served name
+  EXPECT_EQ(http(s.port, "POST", "/v1/completions", R"({"prompt": "Hi", "max_tokens": 1})").status, 200);  // none
+}
+
+TEST(Server, HealthSaysWhatIsOffered) {
+  Running s;
+  const auto caps = http(s.port, "GET", "/health").json_body()["capabilities"];
+  EXPECT_EQ(caps["completions"], true);
+  EXPECT_EQ(caps["chat"], true);
+  for (const char* product : {"classify", "moderate", "faq", "embeddings", "analyze"}) EXPECT_EQ(caps[product], false) << product;
+}
+
+// Reads one HTTP response's status from a keep-alive connection (0: closed or reset first).
+int read_status(int fd) {
+  std::string all;
+  char buf[4096];
+  while (all.find("\r\n\r\n") == std::string::npos) {
+    const auto n = recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) return 0;
+    all.append(buf, static_cast<std::size_t>(n));
+  }
+  return std::stoi(all.substr(9, 3));
+}
+
+TEST(Server, ABurstOfConnectionsIsAnsweredNotReset) {
+  ServeOptions o;
+  o.http_threads = 4;
+  o.max_client_connections = 4;
+  Running s(o);
+  constexpr int kClients = 40;
+  std::vector<int> status(kClients, -1), fds(kClients, -1);
+  std::atomic<int> answered{0};
+  std::vector<std::thread> clients;
+  for (int i = 0; i < kClients; ++i)
+    clients.emplace_back([&, i] {
+      fds[i] = connect_to(s.port);
+      const std::string get = "GET /health HTTP/1.1\r\nHost: x\r\n\r\n";  // keep-alive
+      if (fds[i] >= 0 && send(fds[i], get.data(), get.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(get.size()))
+        status[i] = read_status(fds[i]);
+      ++answered;
+      while (answered < kClients) std::this_thread::sleep_for(1ms);  // every connection open at once
+    });
+  for (auto& c : clients) c.join();
+  int ok = 0, busy = 0;
+  for (int i = 0; i < kClients; ++i) {
+    EXPECT_TRUE(status[i] == 200 || status[i] == 429) << "connection " << i << ": " << status[i];
+    ok += status[i] == 200, busy += status[i] == 429;
+    if (fds[i] >= 0) close(fds[i]);
+  }
+  EXPECT_EQ(ok, 4);  // the capacity, held by keep-alive connections
+  EXPECT_EQ(busy, kClients - 4);
+  EXPECT_EQ(s.server->metrics().requests_with_status(429), static_cast<std::uint64_t>(kClients - 4));
+}
+
+TEST(Server, SlowClientsDoNotStarveOthers) {
+  ServeOptions o;
+  o.http_threads = 8;
+  o.max_client_connections = 6;
+  o.request_read_timeout = 1.0;
+  Running s(o);
+  constexpr int kSlow = 16;
+  std::atomic<int> cut{0};  // slow connections the server closed while they were still sending
+  std::vector<std::thread> slow;
+  for (int i = 0; i < kSlow; ++i)
+    slow.emplace_back([&] {
+      const int fd = connect_to(s.port);
+      const std::string text = request_text("POST", "/v1/completions", kCompletion, {});
+      // 50 ms a byte: the request would take 7 s to arrive; the server's bound is 1 s.
+      bool closed = false;
+      for (std::size_t at = 0; at < text.size() && !closed; ++at) {
+        closed = send(fd, text.data() + at, 1, MSG_NOSIGNAL) != 1;
+        std::this_thread::sleep_for(50ms);
+      }
+      char c;
+      if (closed || recv(fd, &c, 1, MSG_DONTWAIT) == 0) ++cut;
+      close(fd);
+    });
+  std::this_thread::sleep_for(300ms);  // the slow ones hold their connections
+  for (const char* from : {"127.0.0.2", "127.0.0.1"}) {
+    const auto start = std::chrono::steady_clock::now();
+    const int fd = connect_to(s.port, from);
+    ASSERT_GE(fd, 0) << from;
+    const std::string get = "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    ASSERT_EQ(send(fd, get.data(), get.size(), MSG_NOSIGNAL), static_cast<ssize_t>(get.size()));
+    const int status = read_status(fd);
+    close(fd);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    EXPECT_LT(seconds, 0.5) << from;
+    // Another address is served; the slow clients' own address is refused (its bound is taken).
+    EXPECT_EQ(status, std::string(from) == "127.0.0.2" ? 200 : 429) << from;
+  }
+  for (auto& t : slow) t.join();
+  EXPECT_EQ(cut, kSlow);  // every slow connection was refused or closed by the read deadline
 }
 
 TEST(Server, ClientDisconnectCancelsGeneration) {

@@ -4,13 +4,14 @@ deterministic inputs, the bytes the reference quantiser makes of them, and the f
 reference dequantiser makes of those bytes.
 
 References:
-  gguf.quants (PyPI `gguf`)  quantises F16, BF16, Q8_0, Q4_0 (bit-exact ports of ggml's
-                             reference C) and dequantises those and Q4_K, Q6_K.
+  gguf.quants (PyPI `gguf`)  quantises F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1 (bit-exact
+                             ports of ggml's reference C) and dequantises those and Q4_K, Q5_K,
+                             Q6_K.
   ggml's own C (optional)    --ggml-lib path/to/libggml-base.so (llama.cpp built as
                              docs/generate.md describes) adds the quantisation goldens that
-                             gguf.quants lacks: Q4_K, Q6_K (llama.cpp's quantiser without an
-                             importance matrix calls quantize_row_*_ref) and Q8_K; for Q8_0 and
-                             Q4_0 it checks that ggml and gguf.quants agree.
+                             gguf.quants lacks: Q4_K, Q5_K, Q6_K (llama.cpp's quantiser without
+                             an importance matrix calls quantize_row_*_ref) and Q8_K; for the
+                             32-value types it checks that ggml and gguf.quants agree.
 Dequantisation is also checked on blocks of random bytes (every bit pattern, finite scales).
 
 File  tests/fixtures/quant/<type>.bin, little endian:
@@ -75,7 +76,8 @@ class Ggml:
         self.lib = ctypes.CDLL(path)
 
     def quantize(self, qtype, x):
-        name = {T.Q8_0: "q8_0", T.Q4_0: "q4_0", T.Q4_K: "q4_K", T.Q6_K: "q6_K", T.Q8_K: "q8_K"}[qtype]
+        name = {T.Q8_0: "q8_0", T.Q4_0: "q4_0", T.Q4_1: "q4_1", T.Q5_0: "q5_0", T.Q5_1: "q5_1",
+                T.Q4_K: "q4_K", T.Q5_K: "q5_K", T.Q6_K: "q6_K", T.Q8_K: "q8_K"}[qtype]
         fn = getattr(self.lib, f"quantize_row_{name}_ref")
         fn.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int64]
         block, size = GGML_QUANT_SIZES[qtype]
@@ -90,9 +92,9 @@ def random_blocks(rng, qtype, count):
     block, size = GGML_QUANT_SIZES[qtype]
     raw = rng.integers(0, 256, (count, size), dtype=np.uint8)
     scales = (rng.standard_normal((count, 2)) * 0.01).astype(np.float16).view(np.uint8)
-    if qtype in (T.Q8_0, T.Q4_0):
+    if qtype in (T.Q8_0, T.Q4_0, T.Q5_0):
         raw[:, 0:2] = scales[:, 0:2]
-    elif qtype == T.Q4_K:
+    elif qtype in (T.Q4_K, T.Q5_K, T.Q4_1, T.Q5_1):  # (d, dmin) / (d, m)
         raw[:, 0:4] = scales
     elif qtype == T.Q6_K:
         raw[:, size - 2:size] = scales[:, 0:2]
@@ -112,7 +114,8 @@ def case(n, x, data, deq):
 
 def build(qtype, rng, ggml):
     cases = []
-    can_quant = qtype in (T.F16, T.BF16, T.Q8_0, T.Q4_0)
+    q32 = (T.Q8_0, T.Q4_0, T.Q4_1, T.Q5_0, T.Q5_1)
+    can_quant = qtype in (T.F16, T.BF16) + q32
     can_dequant = qtype != T.Q8_K
     rows = list(inputs(rng))
     if qtype in (T.F16, T.BF16):
@@ -124,15 +127,15 @@ def build(qtype, rng, ggml):
     for name, x in rows:
         if can_quant:
             data = quants.quantize(x, qtype).view(np.uint8).reshape(-1)
-            if ggml is not None and qtype in (T.Q8_0, T.Q4_0):
+            if ggml is not None and qtype in q32:
                 assert np.array_equal(data, ggml.quantize(qtype, x)), f"gguf.quants and ggml differ: {qtype.name} {name}"
-        elif ggml is not None and qtype in (T.Q4_K, T.Q6_K, T.Q8_K):
+        elif ggml is not None and qtype in (T.Q4_K, T.Q5_K, T.Q6_K, T.Q8_K):
             data = ggml.quantize(qtype, x)
         else:
             continue
         deq = quants.dequantize(data, qtype).reshape(-1) if can_dequant else None
         cases.append(case(len(x), x, data, deq))
-    if qtype in (T.Q8_0, T.Q4_0, T.Q4_K, T.Q6_K):
+    if qtype in q32 + (T.Q4_K, T.Q5_K, T.Q6_K):
         block = GGML_QUANT_SIZES[qtype][0]
         count = 4 if block == 256 else 16
         data = random_blocks(rng, qtype, count)
@@ -147,7 +150,7 @@ def main():
     args = parser.parse_args()
     ggml = Ggml(args.ggml_lib) if args.ggml_lib else None
     os.makedirs(args.out, exist_ok=True)
-    for qtype in (T.F16, T.BF16, T.Q8_0, T.Q4_0, T.Q4_K, T.Q6_K, T.Q8_K):
+    for qtype in (T.F16, T.BF16, T.Q8_0, T.Q4_0, T.Q4_K, T.Q6_K, T.Q8_K, T.Q4_1, T.Q5_0, T.Q5_1, T.Q5_K):
         rng = np.random.default_rng(1000 + int(qtype))
         cases = build(qtype, rng, ggml)
         if not cases:

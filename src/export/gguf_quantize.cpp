@@ -50,8 +50,8 @@ void requantize_gguf(const QuantizeOptions& options, QuantizeResult& result) {
   std::vector<PlannedTensor> planned;
   for (const auto& t : file->tensors()) {
     if (!gguf::is_known_type(t.type))
-      runtime_error("{}: tensor '{}' has ggml type {}, which lmforge cannot quantise from (F32, F16, BF16, Q8_0, "
-                    "Q4_0, Q4_K, Q6_K)", options.model.string(), t.name, t.type);
+      runtime_error("{}: tensor '{}' has ggml type {}, which lmforge cannot quantise from (F32, F16, BF16, Q8_0, Q4_0, "
+                    "Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K)", options.model.string(), t.name, t.type);
     planned.push_back({t.name, t.ne, static_cast<gguf::TensorType>(t.type)});
   }
   const auto types = plan_types(options.mix, planned, block_count(*file, result.architecture), result.notes);

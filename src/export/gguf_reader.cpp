@@ -214,7 +214,7 @@ const TensorInfo& Reader::tensor(const std::string& name) const {
 
 std::vector<std::uint8_t> Reader::read_bytes(const TensorInfo& tensor) {
   if (!is_known_type(tensor.type))
-    runtime_error("{}: tensor '{}' has ggml type {}, which lmforge does not read (F32, F16, BF16, Q8_0, Q4_0, Q4_K, "
+    runtime_error("{}: tensor '{}' has ggml type {}, which lmforge does not read (F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, "
                   "Q6_K)", path_.string(), tensor.name, tensor.type);
   std::vector<std::uint8_t> bytes(tensor.bytes);
   in_.clear();

@@ -64,7 +64,7 @@ TensorTable gguf_table(const gguf::Reader& reader, const fs::path& path) {
   auto file = std::make_shared<MappedFile>(path);
   for (const auto& t : reader.tensors()) {
     if (!is_known_type(t.type))
-      runtime_error("{}: tensor '{}' has unknown type {} (supported: F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K)",
+      runtime_error("{}: tensor '{}' has unknown type {} (supported: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K)",
                     path.string(), t.name, t.type);
     const auto type = static_cast<WeightType>(t.type);
     if (type == WeightType::Q8_K) runtime_error("{}: tensor '{}' is Q8_K, which is not a weight type", path.string(), t.name);

@@ -14,6 +14,8 @@ namespace {
 
 constexpr float kGroupMaxEps = 1e-15f;  // GROUP_MAX_EPS: below this a group is all zero
 
+}  // namespace
+
 // make_qkx2_quants: levels L in [0, nmax] and (scale, min) for x ~ scale * L - min, minimising
 // the weighted squared error; starts from the min / max range, then tries nstep + 1 scales
 // iscale = (rmin + rdelta * is + nmax) / (max - min) with a least-squares refit of scale and
@@ -87,6 +89,8 @@ float make_qkx2_quants(int n, int nmax, const float* x, const float* weights, st
   return scale;
 }
 
+namespace {
+
 // make_qx_quants with rmse_type 1 and no importance weights (what quantize_row_q6_K_ref
 // calls): symmetric levels L in [0, 2 nmax) for x ~ scale * (L - nmax), weights x^2; the
 // value of largest magnitude fixes the first scale, then 18 nearby scales are tried.
@@ -135,6 +139,8 @@ float make_qx_quants(int n, int nmax, const float* x, std::int8_t* L) {
   return scale;
 }
 
+}  // namespace
+
 // get_scale_min_k4: the 6-bit scale and min of sub-block j from the 12 packed bytes.
 void get_scale_min_k4(int j, const std::uint8_t* q, std::uint8_t* d, std::uint8_t* m) {
   if (j < 4) {
@@ -145,8 +151,6 @@ void get_scale_min_k4(int j, const std::uint8_t* q, std::uint8_t* d, std::uint8_
     *m = static_cast<std::uint8_t>((q[j + 4] >> 4) | ((q[j - 0] >> 6) << 4));
   }
 }
-
-}  // namespace
 
 // quantize_row_q4_K_ref: per sub-block of 32 a (scale, min) by make_qkx2_quants(32, 15, weights
 // = rms + |x|, rmin -1, rdelta 0.1, 20 steps); scales and mins quantised to 6 bits against the

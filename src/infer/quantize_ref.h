@@ -1,6 +1,6 @@
 // The per-type reference quantisers and dequantisers behind quantize.h (private to src/infer):
-// quantize.cpp has the one-value and 32-value block types, quantize_k.cpp the 256-value
-// K-quant super-blocks. Each mirrors the ggml-quants.c function named beside it; n is a whole
+// quantize.cpp has the one-value and 32-value block types, quantize_k.cpp and quantize_q5_k.cpp
+// the 256-value K-quant super-blocks. Each mirrors the ggml-quants.c function named beside it; n is a whole
 // number of blocks (quantize.cpp checks that).
 #pragma once
 
@@ -23,9 +23,17 @@ namespace lmforge::infer::ref {
 void quantize_q4_k(const float* x, BlockQ4_K* y, std::int64_t n);    // quantize_row_q4_K_ref
 void quantize_q6_k(const float* x, BlockQ6_K* y, std::int64_t n);    // quantize_row_q6_K_ref
 void quantize_q8_k(const float* x, BlockQ8_K* y, std::int64_t n);    // quantize_row_q8_K_ref
+void quantize_q5_k(const float* x, BlockQ5_K* y, std::int64_t n);    // quantize_row_q5_K_ref
 void dequantize_q4_k(const BlockQ4_K* x, float* y, std::int64_t n);  // dequantize_row_q4_K
+void dequantize_q5_k(const BlockQ5_K* x, float* y, std::int64_t n);  // dequantize_row_q5_K
 void dequantize_q6_k(const BlockQ6_K* x, float* y, std::int64_t n);  // dequantize_row_q6_K
 void dequantize_q8_k(const BlockQ8_K* x, float* y, std::int64_t n);  // dequantize_row_q8_K
+
+// Shared by Q4_K and Q5_K (quantize_k.cpp): ggml's make_qkx2_quants (use_mad false) and
+// get_scale_min_k4.
+float make_qkx2_quants(int n, int nmax, const float* x, const float* weights, std::uint8_t* L,
+                       float* the_min, std::uint8_t* Laux, float rmin, float rdelta, int nstep);
+void get_scale_min_k4(int j, const std::uint8_t* q, std::uint8_t* d, std::uint8_t* m);
 
 // ggml's nearest_int: round to nearest (ties to even) through the float adder, by adding
 // 1.5 * 2^23 and reading the low mantissa bits; valid for |value| <= 2^22 - 1.

@@ -15,6 +15,10 @@ std::string_view type_name(WeightType type) {
     case WeightType::BF16: return "BF16";
     case WeightType::Q8_0: return "Q8_0";
     case WeightType::Q4_0: return "Q4_0";
+    case WeightType::Q4_1: return "Q4_1";
+    case WeightType::Q5_0: return "Q5_0";
+    case WeightType::Q5_1: return "Q5_1";
+    case WeightType::Q5_K: return "Q5_K";
     case WeightType::Q4_K: return "Q4_K";
     case WeightType::Q6_K: return "Q6_K";
     case WeightType::Q8_K: return "Q8_K";
@@ -29,7 +33,11 @@ bool is_known_type(std::uint32_t type) {
     case WeightType::BF16:
     case WeightType::Q8_0:
     case WeightType::Q4_0:
+    case WeightType::Q4_1:
+    case WeightType::Q5_0:
+    case WeightType::Q5_1:
     case WeightType::Q4_K:
+    case WeightType::Q5_K:
     case WeightType::Q6_K:
     case WeightType::Q8_K: return true;
   }
@@ -43,7 +51,11 @@ std::size_t block_values(WeightType type) {
     case WeightType::BF16: return 1;
     case WeightType::Q8_0: return kQK8_0;
     case WeightType::Q4_0: return kQK4_0;
+    case WeightType::Q4_1: return kQK4_1;
+    case WeightType::Q5_0: return kQK5_0;
+    case WeightType::Q5_1: return kQK5_1;
     case WeightType::Q4_K:
+    case WeightType::Q5_K:
     case WeightType::Q6_K:
     case WeightType::Q8_K: return kQK_K;
   }
@@ -57,7 +69,11 @@ std::size_t block_bytes(WeightType type) {
     case WeightType::BF16: return 2;
     case WeightType::Q8_0: return sizeof(BlockQ8_0);
     case WeightType::Q4_0: return sizeof(BlockQ4_0);
+    case WeightType::Q4_1: return sizeof(BlockQ4_1);
+    case WeightType::Q5_0: return sizeof(BlockQ5_0);
+    case WeightType::Q5_1: return sizeof(BlockQ5_1);
     case WeightType::Q4_K: return sizeof(BlockQ4_K);
+    case WeightType::Q5_K: return sizeof(BlockQ5_K);
     case WeightType::Q6_K: return sizeof(BlockQ6_K);
     case WeightType::Q8_K: return sizeof(BlockQ8_K);
   }

@@ -1,8 +1,8 @@
 // The element encodings of GGUF tensors, as the exporters and the GGUF reader see them. They are
-// the inference engine's weight types (infer/weight_type.h: F32, F16, BF16, Q8_0, Q4_0, Q4_K,
-// Q6_K, Q8_K with ggml's block layouts and numbers) under the names export has always used, so
-// there is one definition of every encoding and one quantiser (infer/quantize.h, bit for bit
-// ggml's reference C).
+// the inference engine's weight types (infer/weight_type.h: F32, F16, BF16, Q8_0, Q4_0, Q4_1,
+// Q5_0, Q5_1, Q4_K, Q5_K, Q6_K, Q8_K with ggml's block layouts and numbers) under the names
+// export has always used, so there is one definition of every encoding and one quantiser
+// (infer/quantize.h, bit for bit ggml's reference C).
 #pragma once
 
 #include <cstdint>

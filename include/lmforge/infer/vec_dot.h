@@ -11,7 +11,11 @@
 //   BF16     F32       BF16 -> F32 (shift), float FMA
 //   Q8_0     Q8_0      int8 x int8 per block of 32, scaled by both F16 scales
 //   Q4_0     Q8_0      nibbles - 8 x int8
+//   Q5_0     Q8_0      5-bit values - 16 x int8
+//   Q4_1     Q8_0      nibbles x int8, plus min x (sum of the activation block), exact (ggml
+//   Q5_1     Q8_0      pairs these with Q8_1, whose stored sum is rounded to F16)
 //   Q4_K     Q8_K      nibbles x int8 by 6-bit sub-block scales; the mins through Q8_K's bsums
+//   Q5_K     Q8_K      Q4_K's sums with a fifth bit per value
 //   Q6_K     Q8_K      6-bit values x int8 by int8 scales; the -32 offset through Q8_K's bsums
 //
 // Integer dot products are exact, so every level gives the reference's value up to the
@@ -55,6 +59,7 @@ struct TypeDot {
 struct DotKernels {
   CpuLevel level = CpuLevel::Scalar;
   TypeDot f32, f16, bf16, q8_0, q4_0, q4_k, q6_k;
+  TypeDot q4_1, q5_0, q5_1, q5_k;
   // The kernels of a weight type; a usage error for Q8_K (activations only) or an unknown type.
   const TypeDot& of(WeightType type) const;
 };

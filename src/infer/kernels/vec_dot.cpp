@@ -17,6 +17,8 @@ DotKernels build(CpuLevel level) {
   if (level >= CpuLevel::Avx2) detail::fill_avx2_dots(k);
   if (level >= CpuLevel::Avx512) detail::fill_avx512_dots(k);
   if (level >= CpuLevel::Avx512Vnni) detail::fill_avx512_vnni_dots(k);
+  if (level >= CpuLevel::Avx2) detail::fill_avx2_q5_dots(k);
+  if (level >= CpuLevel::Avx512Vnni) detail::fill_avx512_vnni_q5_dots(k);
   k.level = level;
   return k;
 }
@@ -32,6 +34,10 @@ const TypeDot& DotKernels::of(WeightType type) const {
     case WeightType::Q4_0: return q4_0;
     case WeightType::Q4_K: return q4_k;
     case WeightType::Q6_K: return q6_k;
+    case WeightType::Q4_1: return q4_1;
+    case WeightType::Q5_0: return q5_0;
+    case WeightType::Q5_1: return q5_1;
+    case WeightType::Q5_K: return q5_k;
     case WeightType::Q8_K: break;
   }
   usage_error("no matrix-product kernels for weight type {} ({})", type_name(type),

@@ -17,5 +17,9 @@ void fill_scalar_dots(DotKernels& k);
 void fill_avx2_dots(DotKernels& k);
 void fill_avx512_dots(DotKernels& k);
 void fill_avx512_vnni_dots(DotKernels& k);
+// Q5_0 / Q4_1 / Q5_1 / Q5_K (q5_x86.inc), called after the level's fill above (they reuse its
+// Q8_0 / Q8_K quantisers); the avx512 level keeps the avx2 ones.
+void fill_avx2_q5_dots(DotKernels& k);
+void fill_avx512_vnni_q5_dots(DotKernels& k);
 
 }  // namespace lmforge::infer::detail

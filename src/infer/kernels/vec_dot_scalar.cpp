@@ -59,6 +59,68 @@ float dot_q4_0(std::int64_t n, const void* w, const void* a) {
   return sum;
 }
 
+// The five-bit values 0..31 of a Q5_0 / Q5_1 block: nibbles, the fifth bit of value j bit j of qh.
+void q5_values(const std::uint8_t qs[16], const std::uint8_t qh_bytes[4], int q[32]) {
+  std::uint32_t qh;
+  std::memcpy(&qh, qh_bytes, sizeof qh);
+  for (int j = 0; j < 16; ++j) {
+    q[j] = (qs[j] & 0xF) | static_cast<int>(((qh >> j) & 1u) << 4);
+    q[j + 16] = (qs[j] >> 4) | static_cast<int>(((qh >> (j + 16)) & 1u) << 4);
+  }
+}
+
+float dot_q5_0(std::int64_t n, const void* w, const void* a) {
+  const auto* x = static_cast<const BlockQ5_0*>(w);
+  const auto* y = static_cast<const BlockQ8_0*>(a);
+  float sum = 0.0f;
+  for (std::int64_t b = 0; b < n / static_cast<std::int64_t>(kQK5_0); ++b) {
+    int q[32];
+    q5_values(x[b].qs, x[b].qh, q);
+    int isum = 0;
+    for (std::size_t j = 0; j < kQK5_0; ++j) isum += (q[j] - 16) * y[b].qs[j];
+    sum += static_cast<float>(isum) * (fp16_to_fp32(x[b].d) * fp16_to_fp32(y[b].d));
+  }
+  return sum;
+}
+
+// Q4_1 / Q5_1 (x = d q + m) x Q8_0: d da sum(q a) + m da sum(a). ggml pairs them with Q8_1,
+// which carries da sum(a) rounded to F16; the sum of the Q8_0 block here is exact.
+float dot_q4_1(std::int64_t n, const void* w, const void* a) {
+  const auto* x = static_cast<const BlockQ4_1*>(w);
+  const auto* y = static_cast<const BlockQ8_0*>(a);
+  float sum = 0.0f;
+  for (std::int64_t b = 0; b < n / static_cast<std::int64_t>(kQK4_1); ++b) {
+    int isum = 0, asum = 0;
+    for (std::size_t j = 0; j < kQK4_1 / 2; ++j) {
+      isum += (x[b].qs[j] & 0xF) * y[b].qs[j] + (x[b].qs[j] >> 4) * y[b].qs[j + kQK4_1 / 2];
+      asum += y[b].qs[j] + y[b].qs[j + kQK4_1 / 2];
+    }
+    const float da = fp16_to_fp32(y[b].d);
+    sum += static_cast<float>(isum) * (fp16_to_fp32(x[b].d) * da) +
+           static_cast<float>(asum) * (fp16_to_fp32(x[b].m) * da);
+  }
+  return sum;
+}
+
+float dot_q5_1(std::int64_t n, const void* w, const void* a) {
+  const auto* x = static_cast<const BlockQ5_1*>(w);
+  const auto* y = static_cast<const BlockQ8_0*>(a);
+  float sum = 0.0f;
+  for (std::int64_t b = 0; b < n / static_cast<std::int64_t>(kQK5_1); ++b) {
+    int q[32];
+    q5_values(x[b].qs, x[b].qh, q);
+    int isum = 0, asum = 0;
+    for (std::size_t j = 0; j < kQK5_1; ++j) {
+      isum += q[j] * y[b].qs[j];
+      asum += y[b].qs[j];
+    }
+    const float da = fp16_to_fp32(y[b].d);
+    sum += static_cast<float>(isum) * (fp16_to_fp32(x[b].d) * da) +
+           static_cast<float>(asum) * (fp16_to_fp32(x[b].m) * da);
+  }
+  return sum;
+}
+
 // The 6-bit scale and min of sub-block j (0..7) of a Q4_K super-block (ggml's get_scale_min_k4).
 void q4k_scale_min(int j, const std::uint8_t* q, int& scale, int& min) {
   if (j < 4) {
@@ -84,6 +146,31 @@ float dot_q4_k(std::int64_t n, const void* w, const void* a) {
       const int shift = (sub % 2) * 4;
       int dot = 0;
       for (int j = 0; j < 32; ++j) dot += ((q[j] >> shift) & 0xF) * yq[j];
+      sumi += scale * dot;
+      summ += min * (y[b].bsums[2 * sub] + y[b].bsums[2 * sub + 1]);
+    }
+    sum += y[b].d * (fp16_to_fp32(x[b].d) * static_cast<float>(sumi) -
+                     fp16_to_fp32(x[b].dmin) * static_cast<float>(summ));
+  }
+  return sum;
+}
+
+// Q5_K: Q4_K's sums with the fifth bit of value l of sub-block s at bit s of qh[l].
+float dot_q5_k(std::int64_t n, const void* w, const void* a) {
+  const auto* x = static_cast<const BlockQ5_K*>(w);
+  const auto* y = static_cast<const BlockQ8_K*>(a);
+  float sum = 0.0f;
+  for (std::int64_t b = 0; b < n / static_cast<std::int64_t>(kQK_K); ++b) {
+    int sumi = 0, summ = 0;
+    for (int sub = 0; sub < 8; ++sub) {
+      int scale = 0, min = 0;
+      q4k_scale_min(sub, x[b].scales, scale, min);
+      const std::uint8_t* q = x[b].qs + (sub / 2) * 32;
+      const std::int8_t* yq = y[b].qs + sub * 32;
+      const int shift = (sub % 2) * 4;
+      int dot = 0;
+      for (int j = 0; j < 32; ++j)
+        dot += (((q[j] >> shift) & 0xF) | (((x[b].qh[j] >> sub) & 1) << 4)) * yq[j];
       sumi += scale * dot;
       summ += min * (y[b].bsums[2 * sub] + y[b].bsums[2 * sub + 1]);
     }
@@ -159,7 +246,11 @@ void fill_scalar_dots(DotKernels& k) {
   k.bf16 = type_dot<WeightType::BF16, dot_bf16>(WeightType::F32, copy_f32);
   k.q8_0 = type_dot<WeightType::Q8_0, dot_q8_0>(WeightType::Q8_0, quantize_q8_0);
   k.q4_0 = type_dot<WeightType::Q4_0, dot_q4_0>(WeightType::Q8_0, quantize_q8_0);
+  k.q4_1 = type_dot<WeightType::Q4_1, dot_q4_1>(WeightType::Q8_0, quantize_q8_0);
+  k.q5_0 = type_dot<WeightType::Q5_0, dot_q5_0>(WeightType::Q8_0, quantize_q8_0);
+  k.q5_1 = type_dot<WeightType::Q5_1, dot_q5_1>(WeightType::Q8_0, quantize_q8_0);
   k.q4_k = type_dot<WeightType::Q4_K, dot_q4_k>(WeightType::Q8_K, quantize_q8_k);
+  k.q5_k = type_dot<WeightType::Q5_K, dot_q5_k>(WeightType::Q8_K, quantize_q8_k);
   k.q6_k = type_dot<WeightType::Q6_K, dot_q6_k>(WeightType::Q8_K, quantize_q8_k);
 }
 

@@ -42,8 +42,9 @@ inline std::vector<std::uint8_t> random_row(std::mt19937& rng, WeightType type, 
   for (std::size_t b = 0; b < blocks; ++b) {
     std::uint8_t* blk = row.data() + b * block_bytes(type);
     switch (type) {
-      case WeightType::Q8_0: case WeightType::Q4_0: set_half(blk); break;
-      case WeightType::Q4_K: set_half(blk); set_half(blk + 2); break;
+      case WeightType::Q8_0: case WeightType::Q4_0: case WeightType::Q5_0: set_half(blk); break;
+      case WeightType::Q4_K: case WeightType::Q5_K: case WeightType::Q4_1: case WeightType::Q5_1:
+        set_half(blk); set_half(blk + 2); break;  // (d, dmin) / (d, m)
       case WeightType::Q6_K: set_half(blk + offsetof(BlockQ6_K, d)); break;
       default: break;
     }
@@ -52,24 +53,29 @@ inline std::vector<std::uint8_t> random_row(std::mt19937& rng, WeightType type, 
 }
 
 // The magnitudes the kernel's float rounding is relative to, per weight value: |w| for every
-// type whose block sum is one integer times one scale; Q4_K's scale and min parts apart (its
-// kernel rounds d * sum and dmin * sum separately).
+// type whose block sum is one integer times one scale; the scale and min parts apart for the
+// types with a min (Q4_K, Q5_K: F16 d, dmin; Q4_1, Q5_1: F16 d, m; first in the block), whose
+// kernels round d * sum and min * sum separately.
 inline std::vector<double> weight_magnitudes(WeightType type, const std::uint8_t* row, std::int64_t n) {
   std::vector<float> w(static_cast<std::size_t>(n));
   std::vector<double> mag(static_cast<std::size_t>(n));
-  if (type != WeightType::Q4_K) {
+  const bool has_min = type == WeightType::Q4_K || type == WeightType::Q5_K || type == WeightType::Q4_1 ||
+                       type == WeightType::Q5_1;
+  if (!has_min) {
     dequantize_row(type, row, w.data(), n);
     for (std::int64_t i = 0; i < n; ++i) mag[i] = std::fabs(w[i]);
     return mag;
   }
   std::vector<std::uint8_t> part(row, row + row_bytes(type, static_cast<std::uint64_t>(n)));
-  auto* blocks = reinterpret_cast<BlockQ4_K*>(part.data());
-  const std::int64_t nb = n / static_cast<std::int64_t>(kQK_K);
-  for (std::int64_t b = 0; b < nb; ++b) blocks[b].dmin = 0;  // the scale part alone
+  const std::size_t nb = part.size() / block_bytes(type);
+  const auto zero_half = [&](std::size_t offset) {
+    for (std::size_t b = 0; b < nb; ++b) std::memset(part.data() + b * block_bytes(type) + offset, 0, 2);
+  };
+  zero_half(2);  // the scale part alone
   dequantize_row(type, part.data(), w.data(), n);
   for (std::int64_t i = 0; i < n; ++i) mag[i] = std::fabs(w[i]);
   std::memcpy(part.data(), row, part.size());
-  for (std::int64_t b = 0; b < nb; ++b) blocks[b].d = 0;  // the min part alone
+  zero_half(0);  // the min part alone
   dequantize_row(type, part.data(), w.data(), n);
   for (std::int64_t i = 0; i < n; ++i) mag[i] += std::fabs(w[i]);
   return mag;

@@ -18,7 +18,8 @@ namespace lmforge::infer {
 namespace {
 
 const WeightType kTypes[] = {WeightType::F32,  WeightType::F16,  WeightType::BF16, WeightType::Q8_0,
-                             WeightType::Q4_0, WeightType::Q4_K, WeightType::Q6_K};
+                             WeightType::Q4_0, WeightType::Q4_K, WeightType::Q6_K, WeightType::Q5_0,
+                             WeightType::Q4_1, WeightType::Q5_1, WeightType::Q5_K};
 
 // Row lengths for a type: one block, a few (odd counts), and a model-sized row.
 std::vector<std::int64_t> lengths(WeightType type) {

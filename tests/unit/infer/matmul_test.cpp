@@ -37,7 +37,8 @@ Matrix random_matrix(std::mt19937& rng, WeightType type, std::int64_t rows, std:
 TEST(Matmul, EveryTypeMatchesTheDoubleProductForBatchesAndThreadCounts) {
   std::mt19937 rng(5);
   const WeightType types[] = {WeightType::F32,  WeightType::F16,  WeightType::BF16, WeightType::Q8_0,
-                              WeightType::Q4_0, WeightType::Q4_K, WeightType::Q6_K};
+                              WeightType::Q4_0, WeightType::Q4_K, WeightType::Q6_K, WeightType::Q5_0,
+                              WeightType::Q4_1, WeightType::Q5_1, WeightType::Q5_K};
   for (const WeightType type : types) {
     const std::int64_t cols = block_values(type) == 256 ? 512 : 96, rows = 67;
     const Matrix m = random_matrix(rng, type, rows, cols);

@@ -1,5 +1,6 @@
 // The weight encodings against their references: quantize_row bit-identical to gguf.quants
-// (F16, BF16, Q8_0, Q4_0) and to ggml's own quantize_row_*_ref (Q4_K, Q6_K, Q8_K), and
+// (F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1) and to ggml's own quantize_row_*_ref (Q4_K, Q5_K,
+// Q6_K, Q8_K), and
 // dequantize_row bit-identical to gguf.quants for every type it decodes, on the rows and the
 // random blocks of tests/fixtures/quant (tools/make_quant_fixtures.py). Then what follows from
 // the formats: error bounds from the bit widths, round trips, half / bfloat16 against the CPU's
@@ -126,7 +127,11 @@ INSTANTIATE_TEST_SUITE_P(Types, GoldenTest,
                                            Golden{WeightType::Q4_0, "q4_0.bin", 10, 11},
                                            Golden{WeightType::Q4_K, "q4_k.bin", 10, 11},
                                            Golden{WeightType::Q6_K, "q6_k.bin", 10, 11},
-                                           Golden{WeightType::Q8_K, "q8_k.bin", 10, 0}),
+                                           Golden{WeightType::Q8_K, "q8_k.bin", 10, 0},
+                                           Golden{WeightType::Q4_1, "q4_1.bin", 10, 11},
+                                           Golden{WeightType::Q5_0, "q5_0.bin", 10, 11},
+                                           Golden{WeightType::Q5_1, "q5_1.bin", 10, 11},
+                                           Golden{WeightType::Q5_K, "q5_k.bin", 10, 11}),
                          [](const auto& info) { return std::string(type_name(info.param.type)); });
 
 std::vector<float> gaussian(std::int64_t n, unsigned seed, float scale) {
@@ -160,6 +165,10 @@ TEST(Quantize, ErrorFollowsTheBitWidth) {
       {WeightType::Q6_K, 2.0 * 2 / 63 / std::sqrt(12.0), 0.028},   // 64 levels over each 16
       {WeightType::Q4_0, 2.5 * 2 / 15 / std::sqrt(12.0), 0.14},    // 16 levels over +-amax
       {WeightType::Q4_K, 4.2 / 15 / std::sqrt(12.0), 0.12},        // 16 levels over min..max of 32
+      {WeightType::Q4_1, 4.2 / 15 / std::sqrt(12.0), 0.12},        // 16 levels over min..max of 32
+      {WeightType::Q5_0, 2.5 * 2 / 31 / std::sqrt(12.0), 0.07},    // 32 levels over +-amax
+      {WeightType::Q5_1, 4.2 / 31 / std::sqrt(12.0), 0.06},        // 32 levels over min..max of 32
+      {WeightType::Q5_K, 4.2 / 31 / std::sqrt(12.0), 0.06},        // 32 levels over min..max of 32
       {WeightType::F16, std::ldexp(1.0, -11) / std::sqrt(3.0), 5e-4},
       {WeightType::BF16, std::ldexp(1.0, -8) / std::sqrt(3.0), 4e-3},
   };
@@ -181,12 +190,14 @@ TEST(Quantize, ErrorFollowsTheBitWidth) {
 
 // Re-quantising a dequantised row gives the same bytes where the format's scale is recovered
 // exactly from the decoded values: the value of largest magnitude decodes to +-127 d (Q8_0,
-// Q8_K) or -8 d (Q4_0) with d exactly representable. The K-quants' scale search has no such
+// Q8_K), -8 d (Q4_0) or -16 d (Q5_0) with d exactly representable. (Q4_1 / Q5_1 recover the
+// min but d only as (max - min) / levels, rounded again.) The K-quants' scale search has no such
 // fixed point: ggml's reference re-quantises its own output differently for Q6_K on 30 of 50
 // Gaussian rows and for Q4_K on 30 of 1000 rows of mixed shapes, so they are held to the error
 // bounds above and to ggml's bytes instead.
 TEST(Quantize, RoundTripIsAFixedPointForTheAbsmaxFormats) {
-  for (const auto type : {WeightType::Q8_0, WeightType::Q4_0, WeightType::Q8_K, WeightType::F16, WeightType::BF16}) {
+  for (const auto type : {WeightType::Q8_0, WeightType::Q4_0, WeightType::Q5_0, WeightType::Q8_K, WeightType::F16,
+                          WeightType::BF16}) {
     for (unsigned seed = 1; seed <= 3; ++seed) {
       const auto x = gaussian(1024, seed, 0.7f);
       std::vector<std::uint8_t> q1(row_bytes(type, x.size())), q2(q1.size());
@@ -226,15 +237,20 @@ TEST(Quantize, Q8KHoldsTheSumsOfEach16AndDecodesAsDTimesQ) {
 
 TEST(WeightType, NamesAndSizes) {
   EXPECT_EQ(type_name(WeightType::Q4_K), "Q4_K");
-  EXPECT_EQ(type_name(static_cast<WeightType>(3)), "?");
-  for (const std::uint32_t t : {0u, 1u, 2u, 8u, 12u, 14u, 15u, 30u}) EXPECT_TRUE(is_known_type(t)) << t;
-  for (const std::uint32_t t : {3u, 6u, 10u, 13u, 16u, 29u, 31u, 1000u}) EXPECT_FALSE(is_known_type(t)) << t;
+  EXPECT_EQ(type_name(WeightType::Q5_0), "Q5_0");
+  EXPECT_EQ(type_name(static_cast<WeightType>(4)), "?");  // Q4_2, removed from ggml
+  for (const std::uint32_t t : {0u, 1u, 2u, 3u, 6u, 7u, 8u, 12u, 13u, 14u, 15u, 30u}) EXPECT_TRUE(is_known_type(t)) << t;
+  for (const std::uint32_t t : {4u, 5u, 9u, 10u, 11u, 16u, 29u, 31u, 1000u}) EXPECT_FALSE(is_known_type(t)) << t;
   EXPECT_EQ(row_bytes(WeightType::F32, 7), 28u);
   EXPECT_EQ(row_bytes(WeightType::BF16, 7), 14u);
   EXPECT_EQ(row_bytes(WeightType::Q8_0, 64), 68u);
   EXPECT_EQ(row_bytes(WeightType::Q4_0, 96), 54u);
   EXPECT_EQ(row_bytes(WeightType::Q4_K, 512), 288u);
   EXPECT_EQ(row_bytes(WeightType::Q6_K, 256), 210u);
+  EXPECT_EQ(row_bytes(WeightType::Q4_1, 64), 40u);
+  EXPECT_EQ(row_bytes(WeightType::Q5_0, 896), 616u);  // Qwen2-0.5B's rows in a Q4_K_M file
+  EXPECT_EQ(row_bytes(WeightType::Q5_1, 32), 24u);
+  EXPECT_EQ(row_bytes(WeightType::Q5_K, 512), 352u);
   EXPECT_EQ(row_bytes(WeightType::Q8_K, 256), 292u);
   EXPECT_EQ(row_bytes(WeightType::Q8_0, 48), 0u);
   EXPECT_EQ(row_bytes(WeightType::Q4_K, 896), 0u);  // Qwen2-0.5B's hidden size: not a K-quant row
@@ -246,7 +262,9 @@ TEST(Quantize, LengthsThatAreNotWholeBlocksAreUsageErrors) {
   EXPECT_THROW(quantize_row(WeightType::Q4_K, x.data(), out.data(), 300), lmforge::UsageError);
   EXPECT_THROW(quantize_row(WeightType::Q8_0, x.data(), out.data(), 33), lmforge::UsageError);
   EXPECT_THROW(dequantize_row(WeightType::Q6_K, out.data(), x.data(), 255), lmforge::UsageError);
-  EXPECT_THROW(dequantize_row(static_cast<WeightType>(3), out.data(), x.data(), 32), lmforge::UsageError);
+  EXPECT_THROW(dequantize_row(static_cast<WeightType>(4), out.data(), x.data(), 32), lmforge::UsageError);
+  EXPECT_THROW(quantize_row(WeightType::Q5_0, x.data(), out.data(), 48), lmforge::UsageError);
+  EXPECT_THROW(dequantize_row(WeightType::Q5_K, out.data(), x.data(), 288), lmforge::UsageError);
   EXPECT_NO_THROW(quantize_row(WeightType::F16, x.data(), out.data(), 3));
 }
 

@@ -42,6 +42,7 @@ struct BatchScheduler::Job {
   bool decoding = false;        // the prompt is in; samples are drawn each step
   std::size_t prefill_row = 0;  // the row of the last prompt chunk in this step (when it ends the prompt)
   bool prefill_done_this_step = false;
+  bool fed_this_step = false;   // its samples' tokens are in this step's batch
   std::int64_t step = 0;        // tokens drawn per sample so far
   std::int64_t length = 0;      // positions in each live sample's cache
   int remaining = 0;
@@ -56,6 +57,10 @@ struct BatchScheduler::Job {
   std::exception_ptr error;
   std::atomic<bool> cancel{false};
 
+  std::size_t pending() {
+    std::lock_guard lock(mutex);
+    return pieces.size();
+  }
   void emit(int sample, std::string text) {
     if (text.empty()) return;
     {
@@ -111,8 +116,6 @@ GenerationResult BatchScheduler::run(const GenerationRequest& request, const Tex
   for (int id : job->prompt)
     if (id < 0 || id >= info.vocab_size)
       usage_error("prompt token id {} is outside the model's vocabulary ({})", id, info.vocab_size);
-  if (o.n > options_.parallel)
-    usage_error("n = {} samples exceed the {} sequences this server runs at once (--parallel)", o.n, options_.parallel);
   {
     std::lock_guard lock(mutex_);
     if (stopping_) runtime_error("batch scheduler: shutting down");
@@ -133,6 +136,7 @@ GenerationResult BatchScheduler::run(const GenerationRequest& request, const Tex
       if (on_text && !cancelled && !on_text(sample, text)) cancelled = true, job->cancel = true;
       lock.lock();
     }
+    work_.notify_all();  // a request paused for its text (or cancelled) can go on
     if (job->done && job->pieces.empty()) break;
   }
   if (job->error) std::rethrow_exception(job->error);
@@ -153,7 +157,9 @@ int BatchScheduler::held_sequences() const { return reserved_ + static_cast<int>
 // place is free.
 bool BatchScheduler::admit(Job& job) {
   const int n = job.options.n;
-  if (reserved_ + n > options_.parallel) return false;
+  // A request with more samples than `parallel` runs alone (its n sequences decode together).
+  const bool alone = n > options_.parallel;
+  if (alone ? reserved_ > 0 : reserved_ + n > options_.parallel) return false;
   const auto& prompt = job.prompt;
   Cached* best = nullptr;
   std::int64_t best_length = 0;
@@ -255,13 +261,26 @@ void BatchScheduler::loop() {
   cache_.clear();
 }
 
+// Text pieces a request may have waiting for its caller before its decoding pauses: a client that
+// reads slowly holds its own request back (bounded memory, a cancel seen within a few tokens),
+// not the batch.
+constexpr std::size_t kMaxPendingPieces = 16;
+
 void BatchScheduler::step() {
   const auto vocab = static_cast<std::size_t>(model_.info().vocab_size);
+  // Cancelled requests leave before the step (also while prefilling or paused).
+  for (auto& job : running_)
+    if (job->cancel) finish(*job);
+  std::erase_if(running_, [](const auto& job) { return job->done; });
+  if (running_.empty()) return;
   std::vector<BatchItem> batch;
   std::int64_t chunk_left = options_.prefill_chunk, prompt_tokens = 0;
   for (auto& job : running_) {
     job->prefill_done_this_step = false;
+    job->fed_this_step = false;
+    if (job->decoding && job->pending() >= kMaxPendingPieces) continue;  // paused: its caller is behind
     if (job->decoding) {
+      job->fed_this_step = true;
       for (auto& s : job->samples)
         if (s.live) {
           s.row = batch.size();
@@ -278,6 +297,11 @@ void BatchScheduler::step() {
       job->prefill_done_this_step = job->prefilled == total;
       chunk_left -= take, prompt_tokens += take;
     }
+  }
+  if (batch.empty()) {  // every request paused: wait for a caller to take its text
+    std::unique_lock lock(mutex_);
+    work_.wait_for(lock, std::chrono::milliseconds(2));
+    return;
   }
   std::vector<float> logits;
   const auto start = Clock::now();
@@ -313,7 +337,7 @@ void BatchScheduler::step() {
       job->decoding = true;
       job->generating = Clock::now();
       sample(*job, logits, vocab);
-    } else if (job->decoding && job->step > 0) {
+    } else if (job->fed_this_step) {
       ++job->length;  // the tokens fed this step
       sample(*job, logits, vocab);
     }

@@ -64,9 +64,14 @@ class DeadlineStream : public httplib::Stream {
 
   bool is_readable() const override {
     if (begin_ < end_) return true;
-    const auto left = std::min<std::chrono::duration<double>>(read_timeout_, deadline_ - Clock::now());
-    return wait_for(fd_, POLLIN, left);
+    const std::chrono::duration<double> to_deadline = deadline_ - Clock::now();
+    const bool ready = wait_for(fd_, POLLIN, std::min<std::chrono::duration<double>>(read_timeout_, to_deadline));
+    if (!ready && Clock::now() >= deadline_) expired_ = true;
+    return ready;
   }
+  // A read failed because the request's deadline passed. httplib answers a request whose
+  // headers failed to arrive with 400 and would read on: the connection must end instead.
+  bool expired() const { return expired_; }
   bool is_writable() const override { return wait_for(fd_, POLLOUT, write_timeout_); }
   ssize_t read(char* ptr, size_t size) override {
     if (begin_ == end_) {
@@ -104,6 +109,7 @@ class DeadlineStream : public httplib::Stream {
   int fd_;
   std::chrono::duration<double> read_timeout_, write_timeout_;
   Clock::time_point deadline_ = Clock::time_point::max();
+  mutable bool expired_ = false;
   char buffer_[4096];
   std::size_t begin_ = 0, end_ = 0;
 };
@@ -168,7 +174,7 @@ bool GatedHttpServer::process_and_close_socket(socket_t sock) {
                                ? Clock::now() + std::chrono::duration_cast<Clock::duration>(request_read_)
                                : Clock::time_point::max());
       bool closed = false;
-      if (!process_request(stream, left == 1, closed, nullptr) || closed) break;
+      if (!process_request(stream, left == 1, closed, nullptr) || closed || stream.expired()) break;
     }
   }
   close_gracefully(sock);

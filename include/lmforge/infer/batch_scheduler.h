@@ -11,7 +11,8 @@
 // - Prompts are processed in chunks (prefill_chunk tokens per step over all prefilling requests)
 //   between decode steps, so a long prompt does not stall the running streams.
 // - `parallel` bounds the sequences held (a request with n samples takes n): KV memory is at most
-//   parallel x context x CausalModel::kv_bytes_per_position. Requests beyond it wait in FIFO order.
+//   parallel x context x CausalModel::kv_bytes_per_position. Requests beyond it wait in FIFO order;
+//   one with n > parallel runs alone (its n samples decode together: n sequences for that time).
 // - Prefix reuse: a finished request's first sequence stays cached (while its place is not
 //   needed); a new request sharing its start (a system prompt, the chat so far) copies those KV
 //   entries instead of recomputing them.

@@ -130,10 +130,11 @@ TEST(BatchScheduler, CancelEndsOneRequestOnly) {
   expect_same(kept.result, alone, "the request beside the cancelled one");
 }
 
-TEST(BatchScheduler, BadRequestsFailBeforeQueueing) {
+TEST(BatchScheduler, BadRequestsFailBeforeQueueingAndManySamplesRunAlone) {
   Generator generator(kModel, LoadOptions{.threads = 1});
   BatchScheduler scheduler(generator, {.parallel = 2});
-  EXPECT_THROW(scheduler.run(request("x", 5, 0.5, 3)), UsageError);  // n above parallel
+  const auto many = request("x", 5, 0.5, 3);  // n above parallel: runs alone
+  expect_same(scheduler.run(many), generator.run(many), "n above parallel");
   EXPECT_THROW(scheduler.run(request(std::string(2000, 'x'), 5)), UsageError);  // past the context
   auto no_prompt = request("", 5);
   no_prompt.add_bos = false;

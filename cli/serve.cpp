@@ -157,8 +157,8 @@ struct ServeCommand {
         ->capture_default_str()
         ->check(CLI::PositiveNumber);
     cmd->add_option("--http-threads", options.http_threads,
-                    "Connection threads (each holds one client connection); 0 = slots + queue + 8. Clients that "
-                    "send slowly hold a thread each: raise it, or put a reverse proxy in front, when exposed")
+                    "Client connections served at once (a thread each); 0 = parallel + queue + 8. More get 429 at "
+                    "once; see also --max-client-connections and --request-read-timeout")
         ->capture_default_str()
         ->check(CLI::Range(0, 4096));
     cmd->add_option("--max-client-connections", options.max_client_connections,

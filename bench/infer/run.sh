@@ -14,6 +14,7 @@
 # on the 15M model (`lmforge generate --max-new-tokens 1` against llama-simple -n 1).
 #
 #   LLAMA_CPP_BIN=/path/to/llama.cpp/build/bin bash bench/infer/run.sh build/lmforge MODEL.gguf...
+#   (lmforge "none": llama.cpp alone, to record its figures on a machine)
 #   env: THREADS="1 2" R=3 (rounds) TTFT_MODEL=stories15M-f32.gguf (default: the first argument
 #   whose name contains 15M; "" to skip) BANDWIDTH_GBS=<skip the measurement>
 #
@@ -30,7 +31,7 @@ shift
 (($# > 0)) || { echo "run.sh: no model files given" >&2; exit 2; }
 peer="${LLAMA_CPP_BIN:?set LLAMA_CPP_BIN to the build/bin folder of llama.cpp}"
 [[ -x "$peer/llama-bench" ]] || { echo "run.sh: $peer/llama-bench is not an executable" >&2; exit 2; }
-[[ -x "$ours" ]] || { echo "run.sh: $ours is not an executable" >&2; exit 2; }
+[[ "$ours" == none || -x "$ours" ]] || { echo "run.sh: $ours is not an executable" >&2; exit 2; }
 threads_list="${THREADS:-1 2}"
 rounds="${R:-3}"
 py="${PYTHON:-python3}"  # needs numpy and gguf
@@ -84,7 +85,7 @@ for m in "$@"; do
   for t in $threads_list; do
     for ((r = 0; r < rounds; ++r)); do
       llama_round "$m" "$t"
-      ours_round "$m" "$t" "$p512" "$p1"
+      [[ "$ours" == none ]] || ours_round "$m" "$t" "$p512" "$p1"
     done
     echo "  done: $(basename "$m") threads=$t" >&2
   done
@@ -104,7 +105,7 @@ ms() { local s e; s=$(date +%s%N); "$@" > /dev/null 2>&1 || { echo "failed: $*" 
 ours_ms=() peer_ms=()
 for ((r = 0; r < rounds + 2; ++r)); do
   peer_ms+=("$(ms "$simple" -m "$ttft_model" -n 1 "Once upon a time, there was a little girl")")
-  ours_ms+=("$(ms "$ours" generate "$ttft_model" --prompt-ids "$prompt16" --max-new-tokens 1 --ignore-eos --temperature 0 -q --threads 1)")
+  [[ "$ours" == none ]] || ours_ms+=("$(ms "$ours" generate "$ttft_model" --prompt-ids "$prompt16" --max-new-tokens 1 --ignore-eos --temperature 0 -q --threads 1)")
 done
 echo
 echo "time to first token, whole process, $(basename "$ttft_model") (ms, each run; bar: lmforge well under 100 ms):"

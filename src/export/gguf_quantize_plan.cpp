@@ -63,17 +63,17 @@ bool use_more_bits(int i_layer, int n_layers) {
   return i_layer < n_layers / 8 || i_layer >= 7 * n_layers / 8 || (i_layer - n_layers / 8) % 3 == 2;
 }
 
-// tensor_type_fallback, with Q4_K -> Q8_0 where llama.cpp takes Q5_0 (a type lmforge lacks).
+// tensor_type_fallback: a K-quant whose rows are not whole super-blocks takes the 32-value type
+// of about its size (Q4_K -> Q5_0, Q6_K -> Q8_0), then F16 when even 32 does not divide the rows.
 TensorType fallback(const PlannedTensor& t, TensorType type, std::vector<std::string>& notes) {
   const std::uint64_t cols = t.ne[0];
   if (gguf::row_bytes(type, cols) != 0) return type;
   TensorType to = type;
-  if (type == TensorType::Q6_K || type == TensorType::Q4_K) to = TensorType::Q8_0;
-  std::string why;
-  if (type == TensorType::Q4_K) why = " (llama.cpp would take Q5_0, which lmforge does not have)";
+  if (type == TensorType::Q4_K) to = TensorType::Q5_0;
+  if (type == TensorType::Q6_K) to = TensorType::Q8_0;
   if (gguf::row_bytes(to, cols) == 0) to = TensorType::F16;
-  notes.push_back(fmt::format("{}: rows of {} values are not whole {} blocks, stored as {}{}", t.name, cols,
-                              gguf::type_name(type), gguf::type_name(to), why));
+  notes.push_back(fmt::format("{}: rows of {} values are not whole {} blocks, stored as {}", t.name, cols,
+                              gguf::type_name(type), gguf::type_name(to)));
   return to;
 }
 

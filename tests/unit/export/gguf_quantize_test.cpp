@@ -103,7 +103,7 @@ TEST(QuantizePlan, RowsThatAreNotWholeBlocksFallBackWithANote) {
   // Qwen2-0.5B's hidden size 896 = 3.5 x 256; a 2-D tensor of 48-value rows fits no block type.
   std::vector<PlannedTensor> t = {{"token_embd.weight", {896, 10}}, {"blk.0.attn_v.weight", {896, 128}},
                                   {"blk.0.ffn_down.weight", {4864, 896}}, {"blk.0.ffn_up.weight", {48, 96}},
-                                  {"position_embd.weight", {896, 64}}};
+                                  {"position_embd.weight", {896, 64}}, {"blk.0.attn_q.weight", {896, 896}}};
   std::vector<std::string> notes;
   const auto types = plan(QuantMix::Q4_K_M, t, &notes);
   EXPECT_EQ(types.at("token_embd.weight"), TensorType::Q8_0);     // the output rule: not whole Q4_K blocks
@@ -111,7 +111,8 @@ TEST(QuantizePlan, RowsThatAreNotWholeBlocksFallBackWithANote) {
   EXPECT_EQ(types.at("blk.0.ffn_down.weight"), TensorType::Q6_K); // 4864 = 19 x 256: Q6_K (layer 0 of 1) fits
   EXPECT_EQ(types.at("blk.0.ffn_up.weight"), TensorType::F16);    // 48 is not 32-divisible either
   EXPECT_EQ(types.at("position_embd.weight"), TensorType::F32);   // never quantised
-  EXPECT_EQ(notes.size(), 2u);
+  EXPECT_EQ(types.at("blk.0.attn_q.weight"), TensorType::Q5_0);   // Q4_K -> Q5_0 (llama.cpp too)
+  EXPECT_EQ(notes.size(), 3u);
   const auto q6 = plan(QuantMix::Q6_K, {{"blk.0.ffn_down.weight", {4864, 896}}});
   EXPECT_EQ(q6.at("blk.0.ffn_down.weight"), TensorType::Q6_K);
 }

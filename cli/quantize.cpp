@@ -24,7 +24,7 @@ std::string megabytes(std::uint64_t bytes) { return fmt::format("{:.2f} MB", sta
 
 void run_quantize(const QuantizeArgs& a) {
   if (a.model.empty()) lmforge::usage_error("quantize: give a model (a GGUF file or a model directory)");
-  if (a.type.empty()) lmforge::usage_error("quantize: give --type (q8_0, q4_0, q4_k_m, q6_k, f16, f32)");
+  if (a.type.empty()) lmforge::usage_error("quantize: give --type (q8_0, q4_0, q4_k_m, q5_k_m, q6_k, f16, f32)");
   if (a.out.empty()) lmforge::usage_error("quantize: give the output with -o");
   if (a.threads < 0) lmforge::usage_error("quantize: --threads must be 0 (all cores) or more, got {}", a.threads);
   lmforge::exporting::QuantizeOptions options;
@@ -53,6 +53,7 @@ void add_quantize_command(CLI::App& root) {
                   "q6_k   6-bit K-quant, super-blocks of 256 (6.56 bits)\n"
                   "q4_k_m 4-bit K-quant mix as llama.cpp's Q4_K_M: Q4_K (4.5 bits), with Q6_K for the output "
                   "and for attn_v / ffn_down on the layers that need more bits\n"
+                  "q5_k_m 5-bit K-quant mix as llama.cpp's Q5_K_M: Q5_K (5.5 bits), Q6_K where q4_k_m takes it\n"
                   "q4_0   4-bit, blocks of 32 (4.5 bits; output Q6_K)\n"
                   "f16, f32  unquantised\n"
                   "Norms and biases keep their type (F32); rows that are not whole blocks fall back (a note says so)");

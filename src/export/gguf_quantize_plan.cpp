@@ -26,6 +26,7 @@ constexpr MixInfo kMixes[] = {
     {QuantMix::F32, "f32", TensorType::F32, 0},    {QuantMix::F16, "f16", TensorType::F16, 1},
     {QuantMix::Q8_0, "q8_0", TensorType::Q8_0, 7}, {QuantMix::Q4_0, "q4_0", TensorType::Q4_0, 2},
     {QuantMix::Q4_K_M, "q4_k_m", TensorType::Q4_K, 15}, {QuantMix::Q6_K, "q6_k", TensorType::Q6_K, 18},
+    {QuantMix::Q5_K_M, "q5_k_m", TensorType::Q5_K, 17},
 };
 
 const MixInfo& info(QuantMix mix) {
@@ -64,12 +65,13 @@ bool use_more_bits(int i_layer, int n_layers) {
 }
 
 // tensor_type_fallback: a K-quant whose rows are not whole super-blocks takes the 32-value type
-// of about its size (Q4_K -> Q5_0, Q6_K -> Q8_0), then F16 when even 32 does not divide the rows.
+// of about its size (Q4_K -> Q5_0, Q5_K -> Q5_1, Q6_K -> Q8_0), then F16 when even 32 does not divide the rows.
 TensorType fallback(const PlannedTensor& t, TensorType type, std::vector<std::string>& notes) {
   const std::uint64_t cols = t.ne[0];
   if (gguf::row_bytes(type, cols) != 0) return type;
   TensorType to = type;
   if (type == TensorType::Q4_K) to = TensorType::Q5_0;
+  if (type == TensorType::Q5_K) to = TensorType::Q5_1;
   if (type == TensorType::Q6_K) to = TensorType::Q8_0;
   if (gguf::row_bytes(to, cols) == 0) to = TensorType::F16;
   notes.push_back(fmt::format("{}: rows of {} values are not whole {} blocks, stored as {}", t.name, cols,
@@ -84,7 +86,7 @@ QuantMix parse_quant_mix(std::string_view name) {
   std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
   for (const auto& m : kMixes)
     if (m.name == lower) return m.mix;
-  usage_error("unknown quantisation type '{}' (q8_0, q4_0, q4_k_m, q6_k, f16, f32)", name);
+  usage_error("unknown quantisation type '{}' (q8_0, q4_0, q4_k_m, q5_k_m, q6_k, f16, f32)", name);
 }
 
 std::string_view mix_name(QuantMix mix) { return info(mix).name; }
@@ -112,6 +114,7 @@ std::vector<TensorType> plan_types(QuantMix mix, const std::vector<PlannedTensor
 
   std::vector<TensorType> types(tensors.size());
   int i_attention_wv = 0, i_ffn_down = 0;
+  const bool k_m = mix == QuantMix::Q4_K_M || mix == QuantMix::Q5_K_M;  // the same rules in llama.cpp
   for (const auto index : order) {
     const auto& t = tensors[index];
     if (!quantisable(t)) {
@@ -127,10 +130,10 @@ std::vector<TensorType> plan_types(QuantMix mix, const std::vector<PlannedTensor
       } else if (t.name == "token_embd.weight") {
         // the mix's type
       } else if (is_attn_v(t.name)) {
-        if (mix == QuantMix::Q4_K_M && use_more_bits(i_attention_wv, n_attention_wv)) type = TensorType::Q6_K;
+        if (k_m && use_more_bits(i_attention_wv, n_attention_wv)) type = TensorType::Q6_K;
         ++i_attention_wv;
       } else if (contains(t.name, "ffn_down")) {
-        if (mix == QuantMix::Q4_K_M && use_more_bits(i_ffn_down, n_layer)) type = TensorType::Q6_K;
+        if (k_m && use_more_bits(i_ffn_down, n_layer)) type = TensorType::Q6_K;
         ++i_ffn_down;
       }
       type = fallback(t, type, notes);

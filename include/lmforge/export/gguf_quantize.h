@@ -10,11 +10,12 @@
 //   q6_k     Q6_K                   Q6_K                                    Q6_K
 //   q4_k_m   Q4_K                   Q6_K                                    Q6_K on the layers
 //                                                                           use_more_bits picks
+//   q5_k_m   Q5_K                   Q6_K                                    (as q4_k_m)
 // Tensors llama.cpp does not quantise keep their type: 1-D tensors (norms, biases), *_norm.weight,
 // names not ending in "weight", position_embd.weight. A row that is not a whole number of blocks
-// falls back as llama.cpp does (Q6_K -> Q8_0, a 32-block type -> F16; an output whose rows are not
-// a whole number of the mix's blocks -> Q8_0), except Q4_K, which llama.cpp stores as Q5_0 and
-// lmforge, without Q5_0, stores as Q8_0; every fallback is a note.
+// falls back as llama.cpp does (Q4_K -> Q5_0, Q5_K -> Q5_1, Q6_K -> Q8_0, a 32-block type -> F16;
+// an output whose rows are not a whole number of the mix's blocks -> Q8_0); every fallback is a
+// note.
 //
 //   QuantizeOptions o{"model.gguf", "model-q4_k_m.gguf", QuantMix::Q4_K_M};
 //   QuantizeResult r = quantize_model(o);     // r.by_type: count and bytes per type
@@ -31,9 +32,9 @@
 
 namespace lmforge::exporting {
 
-enum class QuantMix { F32, F16, Q8_0, Q4_0, Q4_K_M, Q6_K };
+enum class QuantMix { F32, F16, Q8_0, Q4_0, Q4_K_M, Q6_K, Q5_K_M };
 
-// "f32", "f16", "q8_0", "q4_0", "q4_k_m", "q6_k" (any case); UsageError listing them otherwise.
+// "f32", "f16", "q8_0", "q4_0", "q4_k_m", "q5_k_m", "q6_k" (any case); UsageError listing them otherwise.
 QuantMix parse_quant_mix(std::string_view name);
 std::string_view mix_name(QuantMix mix);
 // general.file_type (llama_ftype): 0, 1, 7, 2, 15, 18.

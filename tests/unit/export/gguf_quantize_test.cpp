@@ -113,6 +113,10 @@ TEST(QuantizePlan, RowsThatAreNotWholeBlocksFallBackWithANote) {
   EXPECT_EQ(types.at("position_embd.weight"), TensorType::F32);   // never quantised
   EXPECT_EQ(types.at("blk.0.attn_q.weight"), TensorType::Q5_0);   // Q4_K -> Q5_0 (llama.cpp too)
   EXPECT_EQ(notes.size(), 3u);
+  const auto q5 = plan(QuantMix::Q5_K_M, t);  // Q5_K -> Q5_1 (llama.cpp too); the rest as q4_k_m
+  EXPECT_EQ(q5.at("blk.0.attn_q.weight"), TensorType::Q5_1);
+  EXPECT_EQ(q5.at("blk.0.attn_v.weight"), TensorType::Q8_0);
+  EXPECT_EQ(q5.at("blk.0.ffn_down.weight"), TensorType::Q6_K);
   const auto q6 = plan(QuantMix::Q6_K, {{"blk.0.ffn_down.weight", {4864, 896}}});
   EXPECT_EQ(q6.at("blk.0.ffn_down.weight"), TensorType::Q6_K);
 }
@@ -122,7 +126,9 @@ TEST(QuantizePlan, MixNamesAndFileTypes) {
   EXPECT_EQ(mix_file_type(QuantMix::Q4_K_M), 15u);
   EXPECT_EQ(mix_file_type(QuantMix::Q4_0), 2u);
   EXPECT_EQ(mix_file_type(QuantMix::Q6_K), 18u);
-  EXPECT_THROW(parse_quant_mix("q5_k_m"), UsageError);
+  EXPECT_EQ(parse_quant_mix("q5_k_m"), QuantMix::Q5_K_M);
+  EXPECT_EQ(mix_file_type(QuantMix::Q5_K_M), 17u);
+  EXPECT_THROW(parse_quant_mix("q3_k_m"), UsageError);
   const auto f16 = plan(QuantMix::F16, llama_table(1, 64, 64, true));
   EXPECT_EQ(f16.at("token_embd.weight"), TensorType::F16);
   EXPECT_EQ(f16.at("blk.0.attn_norm.weight"), TensorType::F32);

@@ -167,7 +167,7 @@ void add_generate_command(CLI::App& root) {
       "generate", "Generate text with a model (decoder-only on the native engine, seq2seq on libtorch): streamed, or "
                   "JSON lines in and out");
   cmd->add_option("model", args->model,
-                  "A .gguf file (llama, qwen2, gpt2; F32/F16/BF16/Q8_0/Q4_0/Q4_K/Q6_K), a Hugging Face directory "
+                  "A .gguf file (llama, qwen2, gpt2; F32/F16/BF16/Q8_0/Q4_0/Q4_1/Q5_0/Q5_1/Q4_K/Q5_K/Q6_K), a Hugging Face directory "
                   "(gpt2, llama, mistral, qwen2), a LoRA adapter directory (from `lmforge finetune` or PEFT, merged "
                   "into its base), or a model / run directory of `lmforge train` / `lmforge finetune`")
       ->required();

@@ -30,11 +30,9 @@ grep -qw amx_tile /proc/cpuinfo && repack=(-nr)  # llama.cpp's repacking crashes
 llama=$(sed -n 's/.*Final estimate: PPL = \([0-9.]*\).*/\1/p' "$tmp/llama.log")
 [[ -n "$llama" ]] || { tail -20 "$tmp/llama.log" >&2; echo "perplexity.sh: no PPL in llama-perplexity's output" >&2; exit 1; }
 
-"$ours" perplexity "$model" -i "$text" --ctx "$ctx" --threads "$threads" > "$tmp/ours.log" 2>&1 ||
-  { tail -20 "$tmp/ours.log" >&2; exit 1; }
-# The last number after the word "perplexity" (or a "perplexity" JSON key) in our output.
-lmforge=$(grep -io 'perplexity[^0-9]*[0-9][0-9.]*' "$tmp/ours.log" | tail -1 | grep -o '[0-9][0-9.]*$' || true)
-[[ -n "$lmforge" ]] || { cat "$tmp/ours.log" >&2; echo "perplexity.sh: no perplexity in lmforge's output" >&2; exit 1; }
+"$ours" perplexity "$model" -i "$text" --ctx "$ctx" --threads "$threads" --json > "$tmp/ours.json" 2> "$tmp/ours.err" ||
+  { tail -5 "$tmp/ours.err" >&2; exit 1; }
+lmforge=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["ppl"])' "$tmp/ours.json")
 
 python3 - "$model" "$text" "$ctx" "$llama" "$lmforge" <<'PY'
 import os, sys

@@ -61,8 +61,8 @@ class HfBuilder {
   void merge(const std::string& module, const LoraUpdates::Update& u, std::vector<float>& w, std::int64_t out,
              std::int64_t in) {
     if (u.out != out || u.in != in)
-      runtime_error("{}: the update of '{}' is [{}, {}], the base weight is [{}, {}]", lora_->source, module, u.out,
-                    u.in, out, in);
+      runtime_error("{}: the update of '{}' is [{} out, {} in], which do not fit its weight [{} out, {} in]: "
+                    "an adapter trained on another base?", lora_->source, module, u.out, u.in, out, in);
     const auto s = static_cast<float>(lora_->scaling);
     for (std::int64_t o = 0; o < out; ++o)
       for (std::int64_t k = 0; k < u.r; ++k) {
@@ -184,7 +184,7 @@ std::unique_ptr<CausalModel> load_hf(const fs::path& dir, const LoadOptions& opt
   if (lora)
     for (const auto& [module, update] : lora->updates)
       if (!lora->used.count(module))
-        runtime_error("{}: module '{}' is not a projection of the base model {}", lora->source, module, dir.string());
+        runtime_error("{}: the adapter updates '{}', which the base {} does not have", lora->source, module, dir.string());
   return make_transformer(std::move(spec), std::move(w), options);
 }
 

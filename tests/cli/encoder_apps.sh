@@ -57,8 +57,8 @@ cp -r "$bert" "$tmp/encoder"
 questions=("退款几天能到账" "密码忘了怎么办" "今天天气真不错" "快递到哪了")
 for q in "${questions[@]}"; do "$bin" faq ask "$tmp/faq" "$q" --top 3 --json >>"$tmp/asked.jsonl"; done
 
-start_server() {
-  "$bin" serve --port 0 --no-web --http-threads 8 "$@" 2>"$tmp/log" &
+start_server() {  # 8 concurrent clients below, all from 127.0.0.1: allow them all
+  "$bin" serve --port 0 --no-web --http-threads 8 --max-client-connections 8 "$@" 2>"$tmp/log" &
   server_pid=$!
   wait_for_serve_port "$tmp/log" "$server_pid"
 }

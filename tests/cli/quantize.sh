@@ -21,7 +21,7 @@ for t in q8_0 q4_0 q4_k_m q6_k f16 f32; do
   grep -q "F32 .* tensors" "$tmp/log-$t" || fail "$t: no per-type line: $(cat "$tmp/log-$t")"
   "$bin" export --check "$tmp/$t.gguf" > "$tmp/check-$t.txt"
 done
-grep -q "not whole Q4_K blocks, stored as Q8_0" "$tmp/log-q4_k_m" || fail "q4_k_m: no fallback note"
+grep -q "not whole Q4_K blocks, stored as Q5_0" "$tmp/log-q4_k_m" || fail "q4_k_m: no fallback note"
 # The directory goes through the exporter with the same plan: the same file.
 "$bin" quantize tests/fixtures/hf/qwen2 --type q4_0 -o "$tmp/dir-q4_0.gguf" -q
 cmp -s "$tmp/q4_0.gguf" "$tmp/dir-q4_0.gguf" || fail "q4_0 from the directory differs from q4_0 from the F32 file"
@@ -42,7 +42,13 @@ check_types() {  # mix, token_embd, other 2-D weights
 }
 check_types q8_0 Q8_0 Q8_0
 check_types q4_0 Q8_0 Q4_0     # tied output: Q6_K, whose 256-blocks do not fit 64 -> Q8_0
-check_types q4_k_m Q8_0 Q8_0   # Q4_K and Q6_K rows of 64 / 128 -> Q8_0
+# q4_k_m: Q4_K rows of 64 / 128 fall back to Q5_0 (as llama.cpp's do); blk.1 is a use_more_bits
+# layer of 2, so its attn_v is Q6_K, whose fallback is Q8_0; the tied output Q6_K -> Q8_0.
+[[ $(listing_type q4_k_m token_embd.weight) == Q8_0 ]] || fail "q4_k_m: token_embd is not Q8_0"
+for w in blk.0.attn_q.weight blk.0.attn_v.weight blk.1.ffn_gate.weight; do
+  [[ $(listing_type q4_k_m $w) == Q5_0 ]] || fail "q4_k_m: $w is $(listing_type q4_k_m $w), not Q5_0"
+done
+[[ $(listing_type q4_k_m blk.1.attn_v.weight) == Q8_0 ]] || fail "q4_k_m: blk.1.attn_v.weight is not Q8_0"
 check_types q6_k Q8_0 Q8_0
 check_types f16 F16 F16
 check_types f32 F32 F32

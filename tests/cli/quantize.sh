@@ -112,7 +112,7 @@ fi
 
 source tests/cli/lib/expect.sh
 expect 2 "no such file" "$bin" quantize "$tmp/absent.gguf" --type q8_0 -o "$tmp/x.gguf"
-expect 2 "unknown quantisation type 'q5_k_m'" "$bin" quantize "$tmp/src.gguf" --type q5_k_m -o "$tmp/x.gguf"
+expect 2 "unknown quantisation type 'q3_k_m'" "$bin" quantize "$tmp/src.gguf" --type q3_k_m -o "$tmp/x.gguf"
 expect 2 "give the output" "$bin" quantize "$tmp/src.gguf" --type q8_0
 head -c 5000 "$tmp/src.gguf" > "$tmp/cut.gguf"
 expect 1 "not a valid GGUF file" "$bin" quantize "$tmp/cut.gguf" --type q8_0 -o "$tmp/x.gguf"

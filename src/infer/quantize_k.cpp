@@ -152,53 +152,57 @@ void get_scale_min_k4(int j, const std::uint8_t* q, std::uint8_t* d, std::uint8_
   }
 }
 
-// quantize_row_q4_K_ref: per sub-block of 32 a (scale, min) by make_qkx2_quants(32, 15, weights
-// = rms + |x|, rmin -1, rdelta 0.1, 20 steps); scales and mins quantised to 6 bits against the
-// super-block's largest; then every value re-quantised against the stored (rounded) scales.
-void quantize_q4_k(const float* x, BlockQ4_K* y, std::int64_t n) {
-  std::uint8_t L[kQK_K], Laux[32];
+void quantize_k_super_block(const float* x, int nmax, float rmin, int nstep, std::uint8_t* sc,
+                            std::uint16_t* d_out, std::uint16_t* dmin_out, std::uint8_t* L) {
+  std::uint8_t Laux[32];
   float weights[32], mins[kQK_K / 32], scales[kQK_K / 32];
+  float max_scale = 0, max_min = 0;
+  for (int j = 0; j < static_cast<int>(kQK_K / 32); ++j) {
+    const float* xs = x + 32 * j;
+    float sum_x2 = 0;
+    for (int l = 0; l < 32; ++l) sum_x2 += xs[l] * xs[l];
+    const float av_x = std::sqrt(sum_x2 / 32);
+    for (int l = 0; l < 32; ++l) weights[l] = av_x + std::fabs(xs[l]);
+    scales[j] = make_qkx2_quants(32, nmax, xs, weights, L + 32 * j, &mins[j], Laux, rmin, 0.1f, nstep);
+    if (scales[j] > max_scale) max_scale = scales[j];
+    if (mins[j] > max_min) max_min = mins[j];
+  }
+  const float inv_scale = max_scale > 0 ? 63.f / max_scale : 0.f;
+  const float inv_min = max_min > 0 ? 63.f / max_min : 0.f;
+  for (int j = 0; j < static_cast<int>(kQK_K / 32); ++j) {
+    // ggml stores the int in a uint8_t before clamping, so a negative one wraps to > 63.
+    const auto ls = std::min<std::uint8_t>(63, static_cast<std::uint8_t>(nearest_int(inv_scale * scales[j])));
+    const auto lm = std::min<std::uint8_t>(63, static_cast<std::uint8_t>(nearest_int(inv_min * mins[j])));
+    if (j < 4) {
+      sc[j] = ls;
+      sc[j + 4] = lm;
+    } else {
+      sc[j + 4] = static_cast<std::uint8_t>((ls & 0xF) | ((lm & 0xF) << 4));
+      sc[j - 4] |= static_cast<std::uint8_t>((ls >> 4) << 6);
+      sc[j - 0] |= static_cast<std::uint8_t>((lm >> 4) << 6);
+    }
+  }
+  *d_out = fp32_to_fp16(max_scale / 63.f);
+  *dmin_out = fp32_to_fp16(max_min / 63.f);
+  for (int j = 0; j < static_cast<int>(kQK_K / 32); ++j) {
+    std::uint8_t s, m;
+    get_scale_min_k4(j, sc, &s, &m);
+    const float d = fp16_to_fp32(*d_out) * static_cast<float>(s);
+    if (d == 0) continue;  // keeps make_qkx2_quants' levels, as ggml does
+    const float dm = fp16_to_fp32(*dmin_out) * static_cast<float>(m);
+    for (int ii = 0; ii < 32; ++ii) {
+      const int l = nearest_int((x[32 * j + ii] + dm) / d);
+      L[32 * j + ii] = static_cast<std::uint8_t>(std::max(0, std::min(nmax, l)));
+    }
+  }
+}
+
+// quantize_row_q4_K_ref: quantize_k_super_block with 16 levels (make_qkx2_quants rmin -1, 20
+// steps), then two sub-blocks' nibbles per byte run.
+void quantize_q4_k(const float* x, BlockQ4_K* y, std::int64_t n) {
+  std::uint8_t L[kQK_K];
   for (std::int64_t i = 0; i < n / static_cast<std::int64_t>(kQK_K); ++i, x += kQK_K) {
-    float max_scale = 0, max_min = 0;
-    for (int j = 0; j < static_cast<int>(kQK_K / 32); ++j) {
-      const float* xs = x + 32 * j;
-      float sum_x2 = 0;
-      for (int l = 0; l < 32; ++l) sum_x2 += xs[l] * xs[l];
-      const float av_x = std::sqrt(sum_x2 / 32);
-      for (int l = 0; l < 32; ++l) weights[l] = av_x + std::fabs(xs[l]);
-      scales[j] = make_qkx2_quants(32, 15, xs, weights, L + 32 * j, &mins[j], Laux, -1.f, 0.1f, 20);
-      if (scales[j] > max_scale) max_scale = scales[j];
-      if (mins[j] > max_min) max_min = mins[j];
-    }
-    const float inv_scale = max_scale > 0 ? 63.f / max_scale : 0.f;
-    const float inv_min = max_min > 0 ? 63.f / max_min : 0.f;
-    std::uint8_t* sc = y[i].scales;
-    for (int j = 0; j < static_cast<int>(kQK_K / 32); ++j) {
-      // ggml stores the int in a uint8_t before clamping, so a negative one wraps to > 63.
-      const auto ls = std::min<std::uint8_t>(63, static_cast<std::uint8_t>(nearest_int(inv_scale * scales[j])));
-      const auto lm = std::min<std::uint8_t>(63, static_cast<std::uint8_t>(nearest_int(inv_min * mins[j])));
-      if (j < 4) {
-        sc[j] = ls;
-        sc[j + 4] = lm;
-      } else {
-        sc[j + 4] = static_cast<std::uint8_t>((ls & 0xF) | ((lm & 0xF) << 4));
-        sc[j - 4] |= static_cast<std::uint8_t>((ls >> 4) << 6);
-        sc[j - 0] |= static_cast<std::uint8_t>((lm >> 4) << 6);
-      }
-    }
-    y[i].d = fp32_to_fp16(max_scale / 63.f);
-    y[i].dmin = fp32_to_fp16(max_min / 63.f);
-    for (int j = 0; j < static_cast<int>(kQK_K / 32); ++j) {
-      std::uint8_t s, m;
-      get_scale_min_k4(j, sc, &s, &m);
-      const float d = fp16_to_fp32(y[i].d) * static_cast<float>(s);
-      if (d == 0) continue;  // keeps make_qkx2_quants' levels, as ggml does
-      const float dm = fp16_to_fp32(y[i].dmin) * static_cast<float>(m);
-      for (int ii = 0; ii < 32; ++ii) {
-        const int l = nearest_int((x[32 * j + ii] + dm) / d);
-        L[32 * j + ii] = static_cast<std::uint8_t>(std::max(0, std::min(15, l)));
-      }
-    }
+    quantize_k_super_block(x, 15, -1.f, 20, y[i].scales, &y[i].d, &y[i].dmin, L);
     std::uint8_t* q = y[i].qs;
     for (std::size_t j = 0; j < kQK_K; j += 64, q += 32)
       for (int l = 0; l < 32; ++l) q[l] = static_cast<std::uint8_t>(L[j + l] | (L[j + l + 32] << 4));

@@ -16,49 +16,9 @@ namespace lmforge::infer::ref {
 // super-block's largest; every value re-quantised against the stored scales; the fifth bit of
 // value l of sub-block 2k (2k + 1) is bit 2k (2k + 1) of qh[l].
 void quantize_q5_k(const float* x, BlockQ5_K* y, std::int64_t n) {
-  std::uint8_t L[kQK_K], Laux[32];
-  float weights[32], mins[kQK_K / 32], scales[kQK_K / 32];
+  std::uint8_t L[kQK_K];
   for (std::int64_t i = 0; i < n / static_cast<std::int64_t>(kQK_K); ++i, x += kQK_K) {
-    float max_scale = 0, max_min = 0;
-    for (int j = 0; j < static_cast<int>(kQK_K / 32); ++j) {
-      const float* xs = x + 32 * j;
-      float sum_x2 = 0;
-      for (int l = 0; l < 32; ++l) sum_x2 += xs[l] * xs[l];
-      const float av_x = std::sqrt(sum_x2 / 32);
-      for (int l = 0; l < 32; ++l) weights[l] = av_x + std::fabs(xs[l]);
-      scales[j] = make_qkx2_quants(32, 31, xs, weights, L + 32 * j, &mins[j], Laux, -0.5f, 0.1f, 15);
-      if (scales[j] > max_scale) max_scale = scales[j];
-      if (mins[j] > max_min) max_min = mins[j];
-    }
-    const float inv_scale = max_scale > 0 ? 63.f / max_scale : 0.f;
-    const float inv_min = max_min > 0 ? 63.f / max_min : 0.f;
-    std::uint8_t* sc = y[i].scales;
-    for (int j = 0; j < static_cast<int>(kQK_K / 32); ++j) {
-      // ggml stores the int in a uint8_t before clamping, so a negative one wraps to > 63.
-      const auto ls = std::min<std::uint8_t>(63, static_cast<std::uint8_t>(nearest_int(inv_scale * scales[j])));
-      const auto lm = std::min<std::uint8_t>(63, static_cast<std::uint8_t>(nearest_int(inv_min * mins[j])));
-      if (j < 4) {
-        sc[j] = ls;
-        sc[j + 4] = lm;
-      } else {
-        sc[j + 4] = static_cast<std::uint8_t>((ls & 0xF) | ((lm & 0xF) << 4));
-        sc[j - 4] |= static_cast<std::uint8_t>((ls >> 4) << 6);
-        sc[j - 0] |= static_cast<std::uint8_t>((lm >> 4) << 6);
-      }
-    }
-    y[i].d = fp32_to_fp16(max_scale / 63.f);
-    y[i].dmin = fp32_to_fp16(max_min / 63.f);
-    for (int j = 0; j < static_cast<int>(kQK_K / 32); ++j) {
-      std::uint8_t s, m;
-      get_scale_min_k4(j, sc, &s, &m);
-      const float d = fp16_to_fp32(y[i].d) * static_cast<float>(s);
-      if (d == 0) continue;  // keeps make_qkx2_quants' levels, as ggml does
-      const float dm = fp16_to_fp32(y[i].dmin) * static_cast<float>(m);
-      for (int ii = 0; ii < 32; ++ii) {
-        const int l = nearest_int((x[32 * j + ii] + dm) / d);
-        L[32 * j + ii] = static_cast<std::uint8_t>(std::max(0, std::min(31, l)));
-      }
-    }
+    quantize_k_super_block(x, 31, -0.5f, 15, y[i].scales, &y[i].d, &y[i].dmin, L);
     std::uint8_t* qh = y[i].qh;
     std::uint8_t* ql = y[i].qs;
     std::memset(qh, 0, kQK_K / 8);

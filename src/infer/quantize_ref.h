@@ -35,6 +35,14 @@ float make_qkx2_quants(int n, int nmax, const float* x, const float* weights, st
                        float* the_min, std::uint8_t* Laux, float rmin, float rdelta, int nstep);
 void get_scale_min_k4(int j, const std::uint8_t* q, std::uint8_t* d, std::uint8_t* m);
 
+// The part of quantize_row_q4_K_ref and quantize_row_q5_K_ref that is the same but for the level
+// count (nmax 15 / 31) and make_qkx2_quants' rmin / steps: per sub-block of 32 a (scale, min)
+// with weights rms + |x|; scales and mins to 6 bits against the super-block's largest (packed
+// into scales[12], d and dmin as F16); then every value of the 256 re-quantised against the
+// stored (rounded) scales into L (0..nmax).
+void quantize_k_super_block(const float* x, int nmax, float rmin, int nstep, std::uint8_t* scales,
+                            std::uint16_t* d, std::uint16_t* dmin, std::uint8_t* L);
+
 // ggml's nearest_int: round to nearest (ties to even) through the float adder, by adding
 // 1.5 * 2^23 and reading the low mantissa bits; valid for |value| <= 2^22 - 1.
 inline int nearest_int(float value) {

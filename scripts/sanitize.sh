@@ -7,8 +7,9 @@
 #                                               outside input (common: UTF-8, csv/tsv/jsonl records,
 #                                               safetensors; text: cleaning; tokenizer: .lmtok and
 #                                               SentencePiece .model, tokenizer.json, GGUF
-#                                               vocabularies; export: the GGUF reader; infer: the
-#                                               native engine's loaders, quantisation and kernels)
+#                                               vocabularies; data: token shards and meta.json;
+#                                               export: the GGUF reader; infer: the native
+#                                               engine's loaders, quantisation and kernels)
 #                                               built alone, their tests
 # The server is sanitized by its fuzz targets (scripts/fuzz.sh: serve_api_fuzz, http_server_fuzz)
 # and by the whole run.
@@ -25,7 +26,7 @@ configure() {  # build-dir extra-cmake-args...
 }
 if [[ "${1:-}" == parsers ]]; then
   build=${LMFORGE_SANITIZE_BUILD:-build-sanitize-parsers}
-  configure "$build" -DLMFORGE_ONLY_STAGES="common;text;export;infer;tokenizer"
+  configure "$build" -DLMFORGE_ONLY_STAGES="common;text;data;export;infer;tokenizer"
   cd "$build"
   ctest --output-on-failure -j "$(nproc)" --timeout 900
   exit

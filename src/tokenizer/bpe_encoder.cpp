@@ -10,6 +10,7 @@
 #include <bit>
 #include <unordered_map>
 
+#include "lmforge/common/scratch_trim.h"
 #include "tokenizer/vocab_index.h"
 
 namespace lmforge::tok::detail {
@@ -112,6 +113,7 @@ class BpeEncoder final : public ModelEncoder {
     if (text.empty()) return;
     thread_local std::vector<Symbol> symbols;
     thread_local std::vector<Candidate> agenda;
+    TrimOnExit trim(symbols, agenda);
     symbols.clear();
     agenda.clear();
     std::unordered_map<int, std::pair<EncodedPiece, EncodedPiece>> unmerge;  // only for unused pieces

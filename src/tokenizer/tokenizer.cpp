@@ -3,6 +3,7 @@
 // (byte fallback into <0xXX> pieces, or consecutive unknown pieces merged into one) for
 // encoding; piece surfaces, byte pieces reassembled into UTF-8, the dummy-prefix space
 // stripped, and the optional denormalizer for decoding.
+#include "lmforge/common/scratch_trim.h"
 #include "lmforge/tokenizer/tokenizer.h"
 
 #include <fstream>
@@ -55,6 +56,7 @@ class SentencePieceTokenizer final : public Tokenizer {
   void encode(std::string_view text, std::vector<int>& ids) const override {
     thread_local std::string normalized;
     thread_local std::vector<detail::EncodedPiece> pieces;
+    TrimOnExit trim(normalized, pieces);
     segment(text, normalized, pieces);
     bool previous_unknown = false;
     for (const auto& p : pieces) {

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cfloat>
 
+#include "lmforge/common/scratch_trim.h"
 #include "tokenizer/vocab_index.h"
 
 namespace lmforge::tok::detail {
@@ -110,6 +111,7 @@ class UnigramEncoder final : public ModelEncoder {
       int starts_at = -1;
     };
     thread_local std::vector<BestPath> best;
+    TrimOnExit trim(best);
     const std::size_t size = text.size();
     best.assign(size + 1, BestPath{});
     const float unk_score = min_score_ - kUnknownPenalty;

@@ -28,6 +28,13 @@ grep -qw amx_tile /proc/cpuinfo && repack=(-nr)  # llama.cpp's repacking crashes
 "$peer/llama-perplexity" -m "$model" -f "$text" -c "$ctx" -t "$threads" "${repack[@]}" > "$tmp/llama.log" 2>&1 ||
   { tail -20 "$tmp/llama.log" >&2; exit 1; }
 llama=$(sed -n 's/.*Final estimate: PPL = \([0-9.]*\).*/\1/p' "$tmp/llama.log")
+# llama-perplexity redirected to a file sometimes exits 0 before its last lines ("Final estimate")
+# reach it; its running figure after the last chunk ("[N]ppl,") is the same number then.
+[[ -n "$llama" ]] && llama_source=final || {
+  llama=$(grep -o '\[[0-9]*\][0-9.]*' "$tmp/llama.log" | tail -1 | sed 's/.*\]//')
+  llama_source="running value after the last chunk (no final line)"
+}
+echo "llama-perplexity figure: $llama_source"
 [[ -n "$llama" ]] || { tail -20 "$tmp/llama.log" >&2; echo "perplexity.sh: no PPL in llama-perplexity's output" >&2; exit 1; }
 
 "$ours" perplexity "$model" -i "$text" --ctx "$ctx" --threads "$threads" --json > "$tmp/ours.json" 2> "$tmp/ours.err" ||

@@ -58,10 +58,27 @@ assert together == alone, (together, alone)
 for _ in range(2):
     assert text_of(*post("/v1/completions", requests[0]), False) == alone[0]
 
-c = http.client.HTTPConnection(u.hostname, u.port, timeout=60)
-c.request("GET", "/metrics")
-metrics = c.getresponse().read().decode()
-value = lambda name: float(next(l.split()[-1] for l in metrics.split("\n") if l.startswith(name + " ")))
+def get_metrics():
+    c = http.client.HTTPConnection(u.hostname, u.port, timeout=60)
+    c.request("GET", "/metrics")
+    return c.getresponse().read().decode()
+def value(name):
+    return float(next(l.split()[-1] for l in metrics.split("\n") if l.startswith(name + " ")))
+# Whether two requests overlap in time depends on the machine (a tiny model finishes a request in
+# milliseconds): rounds of 4 clients released together by a barrier until a step has run several
+# sequences (a round overlaps almost always; 20 rounds that all serialise mean no batching).
+for attempt in range(20):
+    metrics = get_metrics()
+    if value("lmforge_batch_size_sum") > value("lmforge_batch_size_count"):
+        break
+    barrier = threading.Barrier(4)
+    def burst(i):
+        barrier.wait()
+        post("/v1/completions", {"prompt": prompts[i], "max_tokens": 90, "temperature": 0})
+    ts = [threading.Thread(target=burst, args=(i,)) for i in range(4)]
+    for t in ts: t.start()
+    for t in ts: t.join()
+metrics = get_metrics()
 assert value("lmforge_batch_size_sum") > value("lmforge_batch_size_count"), "no step ran several sequences"
 assert value("lmforge_kv_cache_capacity_bytes") > 0 and "lmforge_batch_queue_length 0" in metrics, metrics
 assert value("lmforge_prompt_tokens_reused_total") > 0, "the repeated prompts reused no KV entries"

@@ -19,7 +19,7 @@ text="${3:?text file}"
 ctx="${4:-256}"
 threads="${THREADS:-2}"
 peer="${LLAMA_CPP_BIN:?set LLAMA_CPP_BIN to the build/bin folder of llama.cpp}"
-tmp=$(mktemp -d /tmp/lmforge-bench-ppl.XXXXXX)
+tmp=$(mktemp -d -t lmforge-bench-ppl.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 
 repack=()

@@ -35,7 +35,7 @@ peer="${LLAMA_CPP_BIN:?set LLAMA_CPP_BIN to the build/bin folder of llama.cpp}"
 threads_list="${THREADS:-1 2}"
 rounds="${R:-3}"
 py="${PYTHON:-python3}"  # needs numpy and gguf
-tmp=$(mktemp -d /tmp/lmforge-bench-infer.XXXXXX)
+tmp=$(mktemp -d -t lmforge-bench-infer.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 raw="$tmp/raw.tsv"
 : > "$raw"
